@@ -1,0 +1,199 @@
+"""API: input files in, a `KnowledgeGraph` out, with the read methods users need.
+
+>>> kg = build(["kg/data/seeds/000_768749710c966982.txt"], mode="fast")
+>>> len(kg.papers())
+10
+>>> [p["id"] for p in kg.papers_mentioning("RLHF")][:1]
+['2302.05206']
+"""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import networkx as nx
+from rdflib import Graph
+
+from .errors import KgError
+from .extract import Extractor
+from .graph import build_graph, graph_stats, paper_node, read_graph_json, write_graph_json
+from .html import write_html
+from .ingest import DEFAULT_MAX_ABSTRACT_CHARS, Problem, read_papers
+from .model import Paper
+from .query import QueryResult, run_query
+from .rdf import to_rdf, write_turtle
+
+__all__ = ["KnowledgeGraph", "BuildReport", "build", "load", "default_inputs", "DEFAULT_OUTPUT_DIR"]
+
+SEEDS_DIR = Path(__file__).resolve().parent / "data" / "seeds"
+DEFAULT_OUTPUT_DIR = Path("exports")
+GRAPH_JSON, GRAPH_TTL, GRAPH_HTML = "graph.json", "graph.ttl", "graph.html"
+Progress = Callable[[Iterable[Paper], int], Iterator[Paper]]
+
+
+def default_inputs() -> list[Path]:
+    """The bundled seed listings that `kg build` reads when given no input."""
+    return sorted(SEEDS_DIR.glob("*.txt"))
+
+
+@dataclass
+class BuildReport:
+    """What a build did: counts, problems met, files written, seconds taken."""
+
+    stats: dict
+    problems: list[Problem] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+class KnowledgeGraph:
+    """A built graph and the questions users ask of it.
+
+    Entities are named by node id ("method/low-rank-adaptation"), label or alias (any case);
+    papers by id or node id.
+    """
+
+    def __init__(self, G: nx.MultiDiGraph, report: BuildReport | None = None):
+        self.G = G
+        self.report = report
+        self._rdf: Graph | None = None
+        self._names: dict[str, str] | None = None
+
+    def __repr__(self) -> str:
+        stats = graph_stats(self.G)
+        return f"<KnowledgeGraph {stats['papers']} papers, {stats['entities']} entities, {stats['edges']} edges>"
+
+    # --- lookups -----------------------------------------------------------------------
+    def entity_node(self, entity: str) -> str:
+        """The node id of an entity given by node id, label or alias; KgError when unknown."""
+        if entity in self.G and self.G.nodes[entity]["kind"] == "Entity":
+            return entity
+        if self._names is None:
+            names: dict[str, str] = {}
+            by_support = sorted((n for n, d in self.G.nodes(data=True) if d["kind"] == "Entity"),
+                                key=lambda n: (self.G.in_degree(n), n))
+            for node in by_support:  # the best-supported node wins a shared name
+                for name in [self.G.nodes[node]["label"], *self.G.nodes[node].get("aliases", [])]:
+                    names[name.lower()] = node
+            self._names = names
+        try:
+            return self._names[entity.lower()]
+        except KeyError:
+            raise KgError(f"no entity named {entity!r}; list them with entities()") from None
+
+    def paper_node(self, paper: str) -> str:
+        node = paper if paper.startswith("paper/") else paper_node(paper)
+        if node not in self.G:
+            raise KgError(f"no paper with id {paper!r}; list them with papers()")
+        return node
+
+    # --- reads -------------------------------------------------------------------------
+    def papers(self) -> list[dict]:
+        """Every paper: id, title, date, arxiv, authors, abstract."""
+        return [self._paper(n) for n, d in sorted(self.G.nodes(data=True)) if d["kind"] == "Paper"]
+
+    def entities(self, type: str | None = None) -> list[dict]:
+        """Entities (of one type if given), most-mentioned first: id, type, label, aliases, papers."""
+        rows = [self._entity(n) for n, d in self.G.nodes(data=True)
+                if d["kind"] == "Entity" and (type is None or d["type"].lower() == type.lower())]
+        return sorted(rows, key=lambda row: (-row["papers"], row["label"].lower()))
+
+    def papers_mentioning(self, entity: str) -> list[dict]:
+        """Papers linked to the entity, each with the relation(s) and the best confidence."""
+        node = self.entity_node(entity)
+        rows: dict[str, dict] = {}
+        for paper, _, relation, data in self.G.in_edges(node, keys=True, data=True):
+            row = rows.setdefault(paper, {**self._paper(paper), "relations": [], "confidence": 0.0})
+            row["relations"].append(relation)
+            row["confidence"] = max(row["confidence"], data["confidence"])
+        return sorted(rows.values(), key=lambda row: row["id"])
+
+    def entities_of(self, paper: str) -> list[dict]:
+        """The entities of one paper, with relation, confidence and the mentions as evidence."""
+        node = self.paper_node(paper)
+        return [{**self._entity(entity), "relation": relation, "confidence": data["confidence"],
+                 "mentions": data["mentions"]}
+                for _, entity, relation, data in sorted(self.G.out_edges(node, keys=True, data=True))]
+
+    def proposed_by(self, paper: str) -> list[dict]:
+        """What the paper itself proposes."""
+        return [row for row in self.entities_of(paper) if row["relation"] == "proposes"]
+
+    def neighbours(self, entity: str, *, limit: int | None = None) -> list[dict]:
+        """Entities that share papers with this one, with the number of shared papers."""
+        node = self.entity_node(entity)
+        counts: Counter[str] = Counter()
+        for paper in {p for p, _ in self.G.in_edges(node)}:
+            counts.update({other for _, other in self.G.out_edges(paper)} - {node})
+        rows = [{**self._entity(other), "shared_papers": n} for other, n in counts.items()]
+        rows.sort(key=lambda row: (-row["shared_papers"], row["label"].lower()))
+        return rows[:limit] if limit else rows
+
+    def stats(self) -> dict:
+        return graph_stats(self.G)
+
+    # --- conversions -------------------------------------------------------------------
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """The underlying NetworkX graph (not a copy)."""
+        return self.G
+
+    def to_rdflib(self) -> Graph:
+        """The graph as rdflib triples (built once, then cached)."""
+        if self._rdf is None:
+            self._rdf = to_rdf(self.G)
+        return self._rdf
+
+    def query(self, sparql: str) -> QueryResult:
+        """Run SPARQL over `to_rdflib()`; prefixes kg:, oa:, dcterms:, skos: are predeclared."""
+        return run_query(self.to_rdflib(), sparql)
+
+    def write(self, output_dir: Path | str = DEFAULT_OUTPUT_DIR) -> list[Path]:
+        """Write graph.ttl, graph.html and graph.json into `output_dir`; return their paths."""
+        output_dir = Path(output_dir)
+        self._rdf = write_turtle(self.G, output_dir / GRAPH_TTL)
+        write_html(self.G, output_dir / GRAPH_HTML)
+        write_graph_json(self.G, output_dir / GRAPH_JSON)
+        return [output_dir / GRAPH_TTL, output_dir / GRAPH_HTML, output_dir / GRAPH_JSON]
+
+    def _paper(self, node: str) -> dict:
+        data = self.G.nodes[node]
+        return {key: data.get(key) for key in ("id", "title", "date", "arxiv", "authors", "abstract")}
+
+    def _entity(self, node: str) -> dict:
+        data = self.G.nodes[node]
+        return {"id": node, "type": data["type"], "label": data["label"], "aliases": list(data.get("aliases", [])),
+                "papers": len({p for p, _ in self.G.in_edges(node)})}
+
+
+def build(inputs: Iterable[Path | str] | None = None, *, mode: str = "default", strict: bool = False,
+          max_abstract_chars: int = DEFAULT_MAX_ABSTRACT_CHARS, n_process: int = 1,
+          progress: Progress | None = None) -> KnowledgeGraph:
+    """Read, extract, resolve and link: the whole pipeline up to the in-memory graph.
+
+    Parameters
+    ----------
+    inputs : files to read; the bundled seed listings when None.
+    mode : "default" (trained NER + rules) or "fast" (rules only).
+    strict : stop at the first bad record instead of skipping it.
+    progress : wraps the paper iterator, e.g. to draw a progress bar: ``progress(papers, total)``.
+    """
+    started = time.perf_counter()
+    papers, problems = read_papers(default_inputs() if inputs is None else inputs, strict=strict,
+                                   max_abstract_chars=max_abstract_chars)
+    extractor = Extractor(mode=mode, n_process=n_process)
+    stream: Iterable[Paper] = progress(papers, len(papers)) if progress else papers
+    G = build_graph(extractor.extract(stream))
+    report = BuildReport(stats=graph_stats(G), problems=problems, seconds=time.perf_counter() - started)
+    return KnowledgeGraph(G, report)
+
+
+def load(path: Path | str = DEFAULT_OUTPUT_DIR) -> KnowledgeGraph:
+    """Load a built graph: a build directory (its graph.json) or a graph.json file."""
+    path = Path(path)
+    path = path / GRAPH_JSON if path.is_dir() else path
+    if not path.is_file():
+        raise KgError(f"no graph at {path}; run 'kg build' first (it writes {GRAPH_JSON} into exports/)")
+    return KnowledgeGraph(read_graph_json(path))

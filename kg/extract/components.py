@@ -1,0 +1,241 @@
+"""spaCy components of the kg extraction pipeline.
+
+Each component takes a `Doc` whose ``doc.ents`` may already hold entities and returns it
+with more or cleaner entities; each records where a span came from in ``span._.source``
+and acronym pairs in ``doc._.acronyms``. The order is set in `pipeline.make_nlp`:
+
+    ner (trained) -> kg_gazetteer -> kg_acronyms -> kg_context -> kg_hygiene
+"""
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+Span.set_extension("source", default="ner", force=True)
+Doc.set_extension("acronyms", default=None, force=True)  # {short form: long form}
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+GAZETTEER_PATH = DATA_DIR / "gazetteer.tsv"
+
+# Head nouns that name the type of the phrase they close ("the NOCS dataset").
+TYPE_HEADS = {
+    "dataset": "Dataset", "datasets": "Dataset", "corpus": "Dataset", "corpora": "Dataset",
+    "benchmark": "Benchmark", "benchmarks": "Benchmark", "suite": "Benchmark", "environment": "Benchmark",
+    "environments": "Benchmark", "leaderboard": "Benchmark",
+}
+# Words never an entity on their own (GUIDELINES.md "Leave out"), compared lower-cased.
+GENERIC_WORDS = {
+    "learning", "training", "model", "models", "algorithm", "algorithms", "optimization", "data",
+    "performance", "task", "tasks", "method", "methods", "approach", "approaches", "framework",
+    "frameworks", "system", "systems", "network", "networks", "dataset", "datasets", "benchmark",
+    "benchmarks", "baseline", "baselines", "results", "experiments", "accuracy and", "state-of-the-art",
+    "sota", "code", "paper", "work", "architecture", "architectures", "technique", "techniques",
+    "strategy", "strategies", "module", "modules", "loss", "inference", "evaluation", "analysis",
+}
+LEADING_NOISE = {"the", "a", "an", "our", "their", "its", "this", "these", "those", "we", "novel", "new", "proposed"}
+TRAILING_GENERIC = {"dataset", "datasets", "benchmark", "benchmarks", "corpus", "suite", "environment",
+                    "environments", "leaderboard"}
+
+
+def load_gazetteer(path: Path = GAZETTEER_PATH) -> list[tuple[str, str]]:
+    """(label, name) rows of the shipped gazetteer (derived from Papers with Code, CC BY-SA 4.0)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [(row["label"], row["name"]) for row in csv.DictReader(handle, delimiter="\t")]
+
+
+def is_case_sensitive_name(name: str) -> bool:
+    """Names with capitals or digits (BERT, ResNet-18, COCO) must match as written."""
+    return any(ch.isupper() or ch.isdigit() for ch in name[1:]) or name.isupper()
+
+
+def set_entities(doc: Doc, spans: list[Span]) -> None:
+    """Keep current entities and add the new spans that do not overlap them."""
+    taken = set()
+    for ent in doc.ents:
+        taken.update(range(ent.start, ent.end))
+    added = [span for span in filter_spans(spans) if not taken.intersection(range(span.start, span.end))]
+    doc.ents = sorted([*doc.ents, *added], key=lambda span: span.start)
+
+
+class GazetteerMatcher:
+    """Add Papers with Code names that the NER left out.
+
+    Names with capitals or digits match case-exactly (so a lowercase word that happens to be a
+    dataset name is not one); lowercase names (tasks, "accuracy") match in any case.
+    """
+
+    def __init__(self, nlp: Language, name: str, *, path: Path = GAZETTEER_PATH):
+        self.name = name
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.any_case = PhraseMatcher(nlp.vocab, attr="LOWER")
+        by_matcher: dict[tuple[int, str], list[Doc]] = {}
+        for label, entry in load_gazetteer(path):
+            matcher_key = (0 if is_case_sensitive_name(entry) else 1, label)
+            by_matcher.setdefault(matcher_key, []).append(nlp.make_doc(entry))
+        for (case_kind, label), patterns in sorted(by_matcher.items()):
+            (self.exact if case_kind == 0 else self.any_case).add(label, patterns)
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for matcher in (self.exact, self.any_case):
+            for match_id, start, end in matcher(doc):
+                span = Span(doc, start, end, label=match_id)
+                span._.source = "gazetteer"
+                spans.append(span)
+        set_entities(doc, spans)
+        return doc
+
+
+def find_acronym_pairs(doc: Doc) -> list[tuple[Span, Span]]:
+    """Schwartz-Hearst: "long form (SF)" where SF's letters appear in order in the long form.
+
+    Returns (long form span, short form span) pairs; the long form is the shortest run of
+    words before the parenthesis whose first word starts with SF's first letter.
+    """
+    pairs = []
+    for token in doc:
+        if token.text != "(" or token.i + 2 >= len(doc) or doc[token.i + 2].text != ")":
+            continue
+        short = doc[token.i + 1: token.i + 2]
+        letters = short.text
+        if not (2 <= len(letters) <= 10 and letters[0].isalnum() and sum(ch.isupper() for ch in letters) >= 1):
+            continue
+        max_words = min(len(letters) + 5, len(letters) * 2)
+        for start in range(token.i - 1, max(token.i - 1 - max_words, -1), -1):
+            candidate = doc[start: token.i]
+            if candidate.text[0].lower() == letters[0].lower() and letters_in_order(letters, candidate.text):
+                pairs.append((candidate, short))
+                break
+            if doc[start].is_punct and doc[start].text not in "-/":
+                break
+    return pairs
+
+
+def letters_in_order(short: str, long: str) -> bool:
+    """True when every letter and digit of `short` occurs in `long` in order (case-folded)."""
+    position = 0
+    long = long.lower()
+    for ch in (c for c in short.lower() if c.isalnum()):
+        position = long.find(ch, position)
+        if position < 0:
+            return False
+        position += 1
+    return True
+
+
+class AcronymLinker:
+    """Pair long forms with acronyms and spread the entity type between them.
+
+    "Low-Rank Adaptation (LoRA)": when either form is an entity, the other becomes one with the
+    same label, and every later bare "LoRA" in the text is marked too.
+    """
+
+    def __init__(self, nlp: Language, name: str):
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        pairs = find_acronym_pairs(doc)
+        doc._.acronyms = {}
+        label_of = {(ent.start, ent.end): ent.label_ for ent in doc.ents}
+        overlapping = {i: ent for ent in doc.ents for i in range(ent.start, ent.end)}
+        new_spans = []
+        for long_span, short_span in pairs:
+            label = label_of.get((short_span.start, short_span.end))
+            long_ent = overlapping.get(long_span.end - 1)
+            if long_ent is not None and long_ent.end == long_span.end:
+                label = label or long_ent.label_
+                long_span = long_ent
+            if not label:
+                continue
+            doc._.acronyms[short_span.text] = long_span.text
+            for span in (long_span, short_span):
+                copy = Span(doc, span.start, span.end, label=label)
+                copy._.source = "acronym"
+                new_spans.append(copy)
+        known = {short: label for short, label in ((s.text, s.label_) for s in new_spans) if short in doc._.acronyms}
+        for token in doc:
+            if token.text in known:
+                span = Span(doc, token.i, token.i + 1, label=known[token.text])
+                span._.source = "acronym"
+                new_spans.append(span)
+        set_entities(doc, new_spans)
+        return doc
+
+
+class ContextTyper:
+    """Decide Dataset vs Benchmark from the text's own head noun: "the X benchmark" -> Benchmark."""
+
+    def __init__(self, nlp: Language, name: str):
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        ents = []
+        for ent in doc.ents:
+            label = ent.label_
+            following = doc[ent.end].lower_ if ent.end < len(doc) else ""
+            if label in {"Dataset", "Benchmark", "Model", "Method"} and following in TYPE_HEADS:
+                if not (label in {"Model", "Method"} and TYPE_HEADS[following] == "Benchmark" and following.startswith("environment")):
+                    label = TYPE_HEADS[following]
+            if label != ent.label_:
+                retyped = Span(doc, ent.start, ent.end, label=label)
+                retyped._.source = ent._.source
+                ent = retyped
+            ents.append(ent)
+        doc.ents = ents
+        return doc
+
+
+class SpanHygiene:
+    """Apply the span rules of GUIDELINES.md: no determiners, no generic heads, no bare generic words."""
+
+    def __init__(self, nlp: Language, name: str):
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        ents = []
+        for ent in doc.ents:
+            start, end = ent.start, ent.end
+            while start < end and doc[start].lower_ in LEADING_NOISE:
+                start += 1
+            while end - start > 1 and (doc[end - 1].lower_ in TRAILING_GENERIC or doc[end - 1].is_punct):
+                end -= 1
+            while start < end and doc[start].is_punct and doc[start].text not in "(":
+                start += 1
+            if start >= end:
+                continue
+            text = doc[start:end].text
+            if text.lower() in GENERIC_WORDS or not re.search(r"[A-Za-z]", text) or len(text) < 2:
+                continue
+            if (start, end) != (ent.start, ent.end):
+                cleaned = Span(doc, start, end, label=ent.label_)
+                cleaned._.source = ent._.source
+                ent = cleaned
+            ents.append(ent)
+        doc.ents = filter_spans(ents)
+        return doc
+
+
+@Language.factory("kg_gazetteer", assigns=["doc.ents"])
+def make_gazetteer(nlp: Language, name: str) -> GazetteerMatcher:
+    return GazetteerMatcher(nlp, name)
+
+
+@Language.factory("kg_acronyms", assigns=["doc.ents", "doc._.acronyms"])
+def make_acronym_linker(nlp: Language, name: str) -> AcronymLinker:
+    return AcronymLinker(nlp, name)
+
+
+@Language.factory("kg_context", assigns=["doc.ents"])
+def make_context_typer(nlp: Language, name: str) -> ContextTyper:
+    return ContextTyper(nlp, name)
+
+
+@Language.factory("kg_hygiene", assigns=["doc.ents"])
+def make_span_hygiene(nlp: Language, name: str) -> SpanHygiene:
+    return SpanHygiene(nlp, name)

@@ -1,0 +1,181 @@
+"""Extract: `Paper` records in, `PaperExtraction` records (typed entities with spans) out.
+
+Two modes share one spaCy pipeline built on ``spacy.blank("en")``, with nothing downloaded:
+
+- ``default``: the NER trained by ``training/train.py`` (shipped in ``kg/data/ner``), then rules;
+- ``fast``: rules only (gazetteer, acronyms, context, hygiene), for very large corpora.
+
+>>> from kg.model import Paper
+>>> extractor = Extractor(mode="fast")
+>>> paper = Paper(id="p1", title="", abstract="We fine-tune BERT on the SQuAD dataset.")
+>>> [(e.label, e.text) for e in extractor.extract_one(paper).entities]
+[('Model', 'BERT'), ('Dataset', 'SQuAD')]
+"""
+from __future__ import annotations
+
+import re
+import warnings
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator, Literal
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from ..errors import ExtractionError
+from ..model import ExtractedEntity, Mention, Paper, PaperExtraction
+from . import components  # noqa: F401  (registers the kg_* factories)
+
+__all__ = ["Extractor", "make_nlp", "normalise_name", "NER_PATH"]
+
+Mode = Literal["default", "fast"]
+NER_PATH = components.DATA_DIR / "ner"
+
+# Confidence of a mention by the component that found it: the share of that component's spans
+# that were right on the held-out tenth of the training gold (see training/README.md).
+SOURCE_CONFIDENCE = {"ner": 0.75, "gazetteer": 0.6, "acronym": 0.8}
+AGREEMENT_BONUS = 0.15  # added when the NER and the gazetteer found the same span
+
+CONTRIBUTION_CUE = re.compile(
+    r"\b(?:we|this (?:paper|work)|here we|in this (?:paper|work),? we)\s+(?:\w+ly\s+)?"
+    r"(?:propose|proposes|introduce|introduces|present|presents|develop|develops|design|designs|"
+    r"call|term|dub|name|release|releases|construct|build|curate|contribute|create|devise|put forward)\b"
+    r"|\b(?:called|named|dubbed|termed|coined)\b",
+    re.I,
+)
+
+
+@lru_cache(maxsize=4)
+def make_nlp(mode: Mode = "default", ner_path: Path = NER_PATH) -> Language:
+    """Build the extraction pipeline for `mode` ("default" or "fast")."""
+    if mode not in ("default", "fast"):
+        raise ExtractionError(f"unknown extraction mode {mode!r}; use 'default' or 'fast'")
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    if mode == "default":
+        if not (ner_path / "config.cfg").exists():
+            raise ExtractionError(f"the trained NER is missing at {ner_path}; rebuild it with "
+                                  "'python training/train.py' or use --mode fast")
+        trained = spacy.load(ner_path)
+        nlp.add_pipe("tok2vec", source=trained)
+        nlp.add_pipe("ner", source=trained)
+    for name in ("kg_gazetteer", "kg_acronyms", "kg_context", "kg_hygiene"):
+        nlp.add_pipe(name)
+    return nlp
+
+
+def normalise_name(name: str) -> str:
+    """The key under which spellings of one name meet (as the scorer compares them).
+
+    >>> normalise_name("The Low-Rank Adaptations") == normalise_name("low rank adaptation")
+    True
+    """
+    words = [w for w in re.split(r"[^0-9a-z]+", name.lower().replace("\u2019", "'")) if w]
+    if words and words[0] in ("the", "a", "an"):
+        words = words[1:]
+    if words and len(words[-1]) > 3 and words[-1].endswith("s") and not words[-1].endswith("ss"):
+        words[-1] = words[-1][:-1]
+    return "".join(words)
+
+
+def title_name_end(paper: Paper) -> int:
+    """End offset of a "Name: subtitle" prefix of the title (0 when the title has none)."""
+    head, colon, _ = paper.title.partition(":")
+    return len(head) if colon and 0 < len(head.split()) <= 4 else 0
+
+
+def proposed_spans(doc: Doc, title_prefix_end: int) -> set[tuple[int, int]]:
+    """Spans the paper presents as its own: named in the title prefix or right after a cue."""
+    proposed = set()
+    for ent in doc.ents:
+        if ent.end_char <= title_prefix_end:
+            proposed.add((ent.start_char, ent.end_char))
+    for sent in doc.sents:
+        cue = CONTRIBUTION_CUE.search(sent.text)
+        if not cue:
+            continue
+        cue_end = sent.start_char + cue.end()
+        after = [ent for ent in sent.ents if ent.start_char >= cue_end]
+        named = [ent for ent in after if is_proper_name(ent.text) or ent.text in (doc._.acronyms or {})]
+        for ent in named[:1]:
+            proposed.add((ent.start_char, ent.end_char))
+            long_form = (doc._.acronyms or {}).get(ent.text)
+            for other in sent.ents:
+                if other.text == long_form or (doc._.acronyms or {}).get(other.text) == ent.text:
+                    proposed.add((other.start_char, other.end_char))
+    return proposed
+
+
+def is_proper_name(text: str) -> bool:
+    return any(ch.isupper() for ch in text[1:]) or any(ch.isdigit() for ch in text) or text[:1].isupper()
+
+
+def mention_confidence(span: Span, gazetteer_keys: set[tuple[int, int]]) -> float:
+    confidence = SOURCE_CONFIDENCE.get(span._.source, 0.5)
+    if span._.source != "gazetteer" and (span.start_char, span.end_char) in gazetteer_keys:
+        confidence = min(1.0, confidence + AGREEMENT_BONUS)
+    return round(confidence, 3)
+
+
+def group_entities(doc: Doc, proposed: set[tuple[int, int]], gazetteer_keys: set[tuple[int, int]]) -> list[ExtractedEntity]:
+    """One entity per name in this paper: spellings and acronym/long-form pairs together."""
+    acronyms = doc._.acronyms or {}
+    parent: dict[str, str] = {}
+
+    def find(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
+    for short, long in acronyms.items():
+        parent[find(normalise_name(short))] = find(normalise_name(long))
+    groups: dict[str, list[Span]] = {}
+    for ent in doc.ents:
+        groups.setdefault(find(normalise_name(ent.text)), []).append(ent)
+    entities = []
+    for spans in groups.values():
+        label = Counter(span.label_ for span in spans).most_common(1)[0][0]
+        forms = list(dict.fromkeys(span.text for span in spans))
+        long_forms = [form for form in forms if form in acronyms.values()]
+        preferred = long_forms[0] if long_forms else Counter(span.text for span in spans).most_common(1)[0][0]
+        mentions = tuple(Mention(span.start_char, span.end_char, span.text, mention_confidence(span, gazetteer_keys),
+                                 span._.source) for span in spans)
+        entities.append(ExtractedEntity(
+            label=label, text=preferred, aliases=tuple(form for form in forms if form != preferred),
+            mentions=mentions, proposed=any((s.start_char, s.end_char) in proposed for s in spans)))
+    return sorted(entities, key=lambda entity: entity.mentions[0].start)
+
+
+class Extractor:
+    """Runs the pipeline over papers. Reuse one instance: building the pipeline takes a second or two."""
+
+    def __init__(self, *, mode: Mode = "default", batch_size: int = 64, n_process: int = 1):
+        self.mode = mode
+        self.nlp = make_nlp(mode)
+        self.batch_size = batch_size
+        self.n_process = n_process
+
+    def extract(self, papers: Iterable[Paper]) -> Iterator[PaperExtraction]:
+        """Yield one `PaperExtraction` per paper, in input order."""
+        pairs = ((paper.text, paper) for paper in papers)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # spaCy's W108-style notes on odd tokens
+            for doc, paper in self.nlp.pipe(pairs, as_tuples=True, batch_size=self.batch_size, n_process=self.n_process):
+                yield self.doc_to_extraction(doc, paper)
+
+    def extract_one(self, paper: Paper) -> PaperExtraction:
+        return next(self.extract([paper]))
+
+    def doc_to_extraction(self, doc: Doc, paper: Paper) -> PaperExtraction:
+        gazetteer_keys = {(s.start_char, s.end_char) for s in self.gazetteer_spans(doc)}
+        proposed = proposed_spans(doc, title_name_end(paper))
+        return PaperExtraction(paper=paper, entities=tuple(group_entities(doc, proposed, gazetteer_keys)))
+
+    def gazetteer_spans(self, doc: Doc) -> list[Span]:
+        """Spans the gazetteer knows, whether or not they won (used to raise confidence on agreement)."""
+        if self.mode == "fast":
+            return []
+        gazetteer = self.nlp.get_pipe("kg_gazetteer")
+        return [doc[start:end] for matcher in (gazetteer.exact, gazetteer.any_case) for _, start, end in matcher(doc)]

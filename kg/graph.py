@@ -1,0 +1,105 @@
+"""Graph: extractions in, a NetworkX MultiDiGraph out (and node-link JSON to save and load it).
+
+Nodes are ``paper/<id>`` (kind "Paper": title, abstract, date, arxiv, authors, source) and
+``<type>/<slug>`` entity nodes (kind "Entity": type, label, aliases). Each Paper -> entity edge
+is keyed by its relation (usesMethod, usesModel, usesDataset, evaluatesOn, addressesTask,
+reportsMetric, proposes) and carries its evidence: ``mentions`` (start, end, text, confidence,
+source component, section) and ``confidence`` (the best mention's).
+
+>>> from kg.model import Paper, PaperExtraction, ExtractedEntity, Mention
+>>> paper = Paper(id="p1", title="", abstract="We fine-tune BERT.")
+>>> bert = ExtractedEntity("Model", "BERT", (), (Mention(14, 18, "BERT", 0.9, "ner"),))
+>>> G = build_graph([PaperExtraction(paper, (bert,))])
+>>> sorted(G.edges(keys=True))
+[('paper/p1', 'model/bert', 'usesModel')]
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Iterable
+
+import networkx as nx
+
+from .model import PROPOSES, RELATION_FOR_TYPE, PaperExtraction
+from .resolve import resolve_entities
+
+__all__ = ["build_graph", "paper_node", "write_graph_json", "read_graph_json", "graph_stats", "atomic_write"]
+
+
+def paper_node(paper_id: str) -> str:
+    return f"paper/{paper_id}"
+
+
+def build_graph(extractions: Iterable[PaperExtraction]) -> nx.MultiDiGraph:
+    """Resolve entities across papers and link each paper to its entities with evidence."""
+    extractions = list(extractions)
+    items = [(ex.paper.id, entity) for ex in extractions for entity in ex.entities]
+    resolution = resolve_entities(items)
+    G = nx.MultiDiGraph()
+    for ex in sorted(extractions, key=lambda ex: ex.paper.id):
+        paper = ex.paper
+        G.add_node(paper_node(paper.id), kind="Paper", id=paper.id, title=paper.title, abstract=paper.abstract,
+                   date=paper.date, arxiv=paper.arxiv, authors=paper.authors, source=paper.source)
+    for node_id, entity in sorted(resolution.entities.items()):
+        G.add_node(node_id, kind="Entity", type=entity.label, label=entity.name, aliases=entity.aliases)
+    title_length = {ex.paper.id: len(ex.paper.title) for ex in extractions}
+    for (paper_id, entity), node_id in zip(items, resolution.node_ids):
+        mentions = [{"start": m.start, "end": m.end, "text": m.text, "confidence": m.confidence,
+                     "source": m.source, "section": "title" if m.end <= title_length[paper_id] else "abstract"}
+                    for m in entity.mentions]
+        relations = [RELATION_FOR_TYPE[entity.label]] + ([PROPOSES] if entity.proposed else [])
+        for relation in relations:
+            source = paper_node(paper_id)
+            if G.has_edge(source, node_id, key=relation):  # two spellings of one node in one paper
+                edge = G.edges[source, node_id, relation]
+                edge["mentions"] = sorted(edge["mentions"] + mentions, key=lambda m: (m["start"], m["end"]))
+                edge["confidence"] = max(edge["confidence"], entity.confidence)
+            else:
+                G.add_edge(source, node_id, key=relation, relation=relation, confidence=entity.confidence,
+                           mentions=sorted(mentions, key=lambda m: (m["start"], m["end"])))
+    return G
+
+
+def graph_stats(G: nx.MultiDiGraph) -> dict:
+    """Counts a build summary shows: papers, entities per type, edges per relation."""
+    kinds = Counter(data["kind"] for _, data in G.nodes(data=True))
+    types = Counter(data["type"] for _, data in G.nodes(data=True) if data["kind"] == "Entity")
+    relations = Counter(key for _, _, key in G.edges(keys=True))
+    return {"papers": kinds["Paper"], "entities": kinds["Entity"], "entities_by_type": dict(sorted(types.items())),
+            "edges": G.number_of_edges(), "edges_by_relation": dict(sorted(relations.items()))}
+
+
+def atomic_write(path: Path, write) -> None:
+    """Call ``write(handle)`` on a temporary file beside `path`, then move it into place.
+
+    A run killed half-way leaves the previous file intact.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False)
+    try:
+        with handle:
+            write(handle)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(handle.name, 0o666 & ~umask)  # NamedTemporaryFile creates 0600 files
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+def write_graph_json(G: nx.MultiDiGraph, path: Path) -> None:
+    """Save the graph as node-link JSON (what `kg.load` reads back)."""
+    data = nx.node_link_data(G, edges="edges")
+    atomic_write(path, lambda handle: json.dump(data, handle, ensure_ascii=False, sort_keys=True))
+
+
+def read_graph_json(path: Path) -> nx.MultiDiGraph:
+    """Load a graph saved by `write_graph_json`."""
+    with Path(path).open(encoding="utf-8") as handle:
+        return nx.node_link_graph(json.load(handle), directed=True, multigraph=True, edges="edges")

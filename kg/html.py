@@ -1,0 +1,120 @@
+"""HTML: the NetworkX graph in, one self-contained interactive page out (pyvis / vis-network).
+
+The page works offline: vis-network's script and style (shipped inside pyvis) are inlined,
+and a Content-Security-Policy forbids any request. Node labels are drawn on a canvas and
+tooltips are plain text, so extracted strings never become markup; the heading is escaped by
+Jinja and the embedded JSON escapes ``<``, ``>`` and ``&``.
+"""
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+import networkx as nx
+import pyvis
+from pyvis.network import Network
+
+from .graph import atomic_write
+from .model import ENTITY_TYPES
+
+__all__ = ["TYPE_COLOURS", "DEFAULT_MAX_NODES", "write_html", "generate_html", "overview_subgraph"]
+
+TYPE_COLOURS = {
+    "Paper": "#b0b0b0", "Method": "#1f77b4", "Model": "#ff7f0e", "Dataset": "#2ca02c",
+    "Benchmark": "#d62728", "Task": "#9467bd", "Metric": "#8c564b",
+}
+DEFAULT_MAX_NODES = 400  # above this a browser page draws slowly; the overview keeps the best-connected
+TOOLTIP_PAPERS = 10
+VIS_DIR = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
+
+
+def overview_subgraph(G: nx.MultiDiGraph, *, max_nodes: int = DEFAULT_MAX_NODES) -> nx.MultiDiGraph:
+    """The most-mentioned entities and their papers, at most `max_nodes` nodes in all."""
+    entities = sorted((n for n, d in G.nodes(data=True) if d["kind"] == "Entity"),
+                      key=lambda n: (-G.in_degree(n), n))
+    keep: set[str] = set()
+    for entity in entities:
+        papers = {p for p, _ in G.in_edges(entity)} - keep
+        if len(keep) + 1 + len(papers) > max_nodes:
+            if len(keep) + 1 > max_nodes:
+                break
+            papers = set(sorted(papers)[: max_nodes - len(keep) - 1])
+        keep |= {entity} | papers
+    return G.subgraph(keep)
+
+
+def entity_tooltip(G: nx.MultiDiGraph, node: str) -> str:
+    data = G.nodes[node]
+    papers = sorted({p for p, _ in G.in_edges(node)})
+    lines = [f"{data['label']} ({data['type']})"]
+    if data.get("aliases"):
+        lines.append("also: " + ", ".join(data["aliases"]))
+    lines.append(f"{len(papers)} paper(s):")
+    lines += [f"- {G.nodes[p]['title'] or G.nodes[p]['abstract'][:80] + '...'}" for p in papers[:TOOLTIP_PAPERS]]
+    if len(papers) > TOOLTIP_PAPERS:
+        lines.append(f"... and {len(papers) - TOOLTIP_PAPERS} more")
+    return "\n".join(lines)
+
+
+def paper_tooltip(G: nx.MultiDiGraph, node: str) -> str:
+    data = G.nodes[node]
+    lines = [data["title"] or "(untitled)", f"id: {data['id']}"]
+    if data.get("date"):
+        lines.append(f"date: {data['date']}")
+    if data.get("arxiv"):
+        lines.append(f"https://arxiv.org/abs/{data['arxiv']}")
+    for _, entity, relation, edge in sorted(G.out_edges(node, keys=True, data=True)):
+        first = edge["mentions"][0] if edge["mentions"] else None
+        evidence = f' "{first["text"]}" at {first["start"]}-{first["end"]}' if first else ""
+        lines.append(f"{relation}: {G.nodes[entity]['label']}{evidence} (confidence {edge['confidence']:.2f})")
+    return "\n".join(lines)
+
+
+def script_json(value) -> str:
+    """JSON that is safe inside a <script> element."""
+    return (json.dumps(value, ensure_ascii=False, sort_keys=True)
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def generate_html(G: nx.MultiDiGraph, *, heading: str = "kg: knowledge graph", max_nodes: int = DEFAULT_MAX_NODES) -> str:
+    """Render the overview page of `G` as a string."""
+    view = overview_subgraph(G, max_nodes=max_nodes)
+    net = Network(directed=True, cdn_resources="in_line")
+    for node, data in sorted(view.nodes(data=True)):
+        if data["kind"] == "Paper":
+            net.add_node(node, label=(data["title"] or data["id"])[:40], title=paper_tooltip(G, node),
+                         group="Paper", color=TYPE_COLOURS["Paper"], shape="dot", size=8)
+        else:
+            net.add_node(node, label=data["label"], title=entity_tooltip(G, node), group=data["type"],
+                         color=TYPE_COLOURS[data["type"]], shape="dot", size=10 + 2 * min(G.in_degree(node), 20),
+                         aliases=data.get("aliases", []))
+    for source, target, relation in sorted(view.edges(keys=True)):
+        net.add_edge(source, target, title=relation, color="#cccccc", arrows="to")
+    net.set_options(json.dumps({
+        "physics": {"solver": "forceAtlas2Based", "stabilization": {"iterations": 150}},
+        "interaction": {"hover": True, "tooltipDelay": 120},
+        "nodes": {"font": {"size": 12}},
+    }))
+    nodes, edges, _, _, _, options = net.get_network_data()
+    template = jinja2.Environment(autoescape=True).from_string(
+        resources.files("kg").joinpath("templates/graph.html").read_text(encoding="utf-8"))
+    shown = view.number_of_nodes()
+    caption = f"{shown} of {G.number_of_nodes()} nodes shown (the best-connected entities and their papers)"
+    return template.render(
+        heading=heading, caption=caption,
+        legend=[(t, TYPE_COLOURS[t]) for t in ("Paper", *ENTITY_TYPES)],
+        vis_js=(VIS_DIR / "vis-network.min.js").read_text(encoding="utf-8").replace("</script", "<\\/script"),
+        vis_css=(VIS_DIR / "vis-network.css").read_text(encoding="utf-8"),
+        nodes_json=script_json(nodes),
+        edges_json=script_json(edges),
+        options_json=script_json(json.loads(options)),
+    )
+
+
+def write_html(G: nx.MultiDiGraph, path: Path, **options) -> None:
+    """Write the overview page (atomically); options as for `generate_html`."""
+    text = generate_html(G, **options)
+    atomic_write(path, lambda handle: handle.write(text))
