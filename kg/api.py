@@ -1,6 +1,6 @@
 """API: input files in, a `KnowledgeGraph` out, with the read methods users need.
 
->>> kg = build(["kg/data/seeds/000_768749710c966982.txt"], mode="fast")
+>>> kg = build([default_inputs()[0]], mode="fast")  # the 10-paper arXiv listing
 >>> len(kg.papers())
 10
 >>> [p["id"] for p in kg.papers_mentioning("RLHF")][:1]

@@ -30,6 +30,9 @@ from .resolve import resolve_entities
 __all__ = ["build_graph", "paper_node", "write_graph_json", "read_graph_json", "graph_stats", "atomic_write"]
 
 
+NODE_KEY = "node"  # node-link JSON field for the node id ("id" is a paper attribute)
+
+
 def paper_node(paper_id: str) -> str:
     return f"paper/{paper_id}"
 
@@ -95,11 +98,11 @@ def atomic_write(path: Path, write) -> None:
 
 def write_graph_json(G: nx.MultiDiGraph, path: Path) -> None:
     """Save the graph as node-link JSON (what `kg.load` reads back)."""
-    data = nx.node_link_data(G, edges="edges")
+    data = nx.node_link_data(G, edges="edges", name=NODE_KEY)
     atomic_write(path, lambda handle: json.dump(data, handle, ensure_ascii=False, sort_keys=True))
 
 
 def read_graph_json(path: Path) -> nx.MultiDiGraph:
     """Load a graph saved by `write_graph_json`."""
     with Path(path).open(encoding="utf-8") as handle:
-        return nx.node_link_graph(json.load(handle), directed=True, multigraph=True, edges="edges")
+        return nx.node_link_graph(json.load(handle), directed=True, multigraph=True, edges="edges", name=NODE_KEY)

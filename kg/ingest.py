@@ -80,7 +80,7 @@ def normalise_text(text: str) -> str:
 def paper_id(*, title: str, abstract: str, arxiv: str | None = None) -> str:
     """The stable id of a paper: its arXiv id without version, else a short content hash.
 
-    >>> paper_id(title="", abstract="x", arxiv="arXiv:2302.05206v2")
+    >>> paper_id(title="", abstract="x", arxiv=normalise_arxiv("arXiv:2302.05206v2"))
     '2302.05206'
     >>> paper_id(title="A  Title", abstract="Text.") == paper_id(title="a title", abstract="text.")
     True
@@ -147,9 +147,14 @@ def detect_layout(path: Path, lines: list[str]) -> str | None:
     if any(AUTHOR_COUNT.match(line) or LISTING_DATE.match(line) for line in content):
         return "daily"
     papers = [line for line in content if line not in PAGE_FURNITURE]
-    if len(papers) >= 2 and looks_like_title(papers[0]) and len(papers[1]) > len(papers[0]):
+    titles, abstracts = papers[0::2], papers[1::2]
+    if abstracts and mostly(looks_like_title, titles) and mostly(lambda line: len(line.split()) >= 15, abstracts):
         return "pairs"
     return None
+
+
+def mostly(predicate, lines: list[str], share: float = 0.8) -> bool:
+    return sum(1 for line in lines if predicate(line)) >= share * len(lines)
 
 
 def looks_like_title(line: str) -> bool:

@@ -1,7 +1,8 @@
 """Query: SPARQL text (or a .rq file) and an RDF graph in, a table of rows out (text, CSV or JSON).
 
 >>> from rdflib import Graph, Literal, URIRef
->>> g = Graph(); g.add((URIRef("urn:a"), URIRef("urn:p"), Literal("x")))
+>>> g = Graph()
+>>> _ = g.add((URIRef("urn:a"), URIRef("urn:p"), Literal("x")))
 >>> result = run_query(g, "SELECT ?o WHERE { ?s ?p ?o }")
 >>> result.columns, result.rows
 (['o'], [['x']])

@@ -63,11 +63,16 @@ def set_entities(doc: Doc, spans: list[Span]) -> None:
     doc.ents = sorted([*doc.ents, *added], key=lambda span: span.start)
 
 
+# "ResNet-50", "LLaMA-7B", "BERT-large", "T5-v1": a known one-word name with a size or version.
+VERSIONED_NAME = re.compile(r"^(?P<base>[A-Za-z][\w.]*?)-(?P<version>\d[\w.]*|v\d[\w.]*|(?:tiny|small|base|large|xl|xxl)\b)$", re.I)
+
+
 class GazetteerMatcher:
     """Add Papers with Code names that the NER left out.
 
     Names with capitals or digits match case-exactly (so a lowercase word that happens to be a
-    dataset name is not one); lowercase names (tasks, "accuracy") match in any case.
+    dataset name is not one); lowercase names (tasks, "accuracy") match in any case. A known
+    one-word name followed by a size or version ("ResNet-50") matches as a whole.
     """
 
     def __init__(self, nlp: Language, name: str, *, path: Path = GAZETTEER_PATH):
@@ -80,9 +85,17 @@ class GazetteerMatcher:
             by_matcher.setdefault(matcher_key, []).append(nlp.make_doc(entry))
         for (case_kind, label), patterns in sorted(by_matcher.items()):
             (self.exact if case_kind == 0 else self.any_case).add(label, patterns)
+        self.versionable = {entry: label for label, entry in load_gazetteer(path)
+                            if label in ("Model", "Method") and " " not in entry and is_case_sensitive_name(entry)}
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
+        for token in doc:
+            match = VERSIONED_NAME.match(token.text)
+            if match and match.group("base") in self.versionable:
+                span = Span(doc, token.i, token.i + 1, label="Model")
+                span._.source = "gazetteer"
+                spans.append(span)
         for matcher in (self.exact, self.any_case):
             for match_id, start, end in matcher(doc):
                 span = Span(doc, start, end, label=match_id)

@@ -1,0 +1,77 @@
+"""Extract: known entities in fixed sentences, generic words left out, offsets exact."""
+from __future__ import annotations
+
+import pytest
+
+from kg.extract import Extractor
+from kg.extract.components import find_acronym_pairs
+from kg.model import Paper
+
+
+@pytest.fixture(scope="module", params=["default", "fast"])
+def extractor(request):
+    return Extractor(mode=request.param)
+
+
+def entities(extractor, abstract, title=""):
+    extraction = extractor.extract_one(Paper(id="t", title=title, abstract=abstract))
+    return {e.text: e for e in extraction.entities}, extraction.paper.text
+
+
+def test_offsets_point_at_the_mention_text(extractor):
+    found, text = entities(extractor, "We fine-tune BERT and ResNet-50 on the ImageNet dataset and report top-1 accuracy.")
+    assert found, "nothing found"
+    for entity in found.values():
+        for mention in entity.mentions:
+            assert text[mention.start:mention.end] == mention.text
+            assert 0.0 <= mention.confidence <= 1.0
+
+
+def test_named_models_and_datasets(extractor):
+    found, _ = entities(extractor, "We fine-tune BERT and ResNet-50 on the ImageNet dataset.")
+    assert found["BERT"].label == "Model"
+    assert found["ResNet-50"].label == "Model"  # the size stays in the name
+    assert found["ImageNet"].label == "Dataset"  # "the ... dataset" is not part of the name
+
+
+def test_benchmark_by_head_noun(extractor):
+    found, _ = entities(extractor, "Experiments on the GLUE benchmark show gains.")
+    assert found["GLUE"].label == "Benchmark"
+
+
+def test_generic_words_are_left_out(extractor):
+    found, _ = entities(extractor, "Our model improves learning from data; the method and the algorithm "
+                                   "boost performance on every task during training.")
+    assert not {"model", "learning", "data", "method", "algorithm", "performance", "task", "training"} & {
+        name.lower() for name in found}
+
+
+def test_acronym_pairs_schwartz_hearst():
+    nlp = Extractor(mode="fast").nlp
+    doc = nlp.make_doc("We study Low-Rank Adaptation (LoRA) and direct preference optimization (DPO) here.")
+    assert [(long.text, short.text) for long, short in find_acronym_pairs(doc)] == [
+        ("Low-Rank Adaptation", "LoRA"), ("direct preference optimization", "DPO")]
+
+
+def test_acronym_and_long_form_are_one_entity_and_bare_mentions_attach():
+    found, _ = entities(Extractor(mode="default"),
+                        "We propose Hindsight Instruction Relabeling (HIR), a novel algorithm. HIR outperforms PPO.")
+    hir = found["Hindsight Instruction Relabeling"]
+    assert hir.aliases == ("HIR",)
+    assert [m.text for m in hir.mentions] == ["Hindsight Instruction Relabeling", "HIR", "HIR"]
+    assert hir.proposed
+    assert not found["PPO"].proposed
+
+
+def test_title_prefix_is_proposed():
+    extraction = Extractor(mode="default").extract_one(Paper(
+        id="t", title="ZIP-FIT: Embedding-Free Data Selection via Compression-Based Alignment",
+        abstract="We introduce ZIP-FIT, a data selection framework that uses gzip compression."))
+    proposed = {e.text for e in extraction.entities if e.proposed}
+    assert "ZIP-FIT" in proposed
+
+
+def test_unknown_mode_is_a_clear_error():
+    from kg.errors import ExtractionError
+    with pytest.raises(ExtractionError, match="unknown extraction mode 'quick'"):
+        Extractor(mode="quick")
