@@ -1,9 +1,9 @@
 """API: input files in, a `KnowledgeGraph` out, with the read methods users need.
 
->>> kg = build([default_inputs()[0]], mode="fast")  # the 10-paper arXiv listing
+>>> kg = build([default_inputs()[0]])  # the 10-paper arXiv listing
 >>> len(kg.papers())
 10
->>> [p["id"] for p in kg.papers_mentioning("RLHF")][:1]
+>>> [p["id"] for p in kg.papers_mentioning("HIR")]
 ['2302.05206']
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ from .extract import Extractor
 from .graph import build_graph, graph_stats, paper_node, read_graph_json, write_graph_json
 from .html import write_html
 from .ingest import DEFAULT_MAX_ABSTRACT_CHARS, Problem, read_papers
-from .model import Paper
+from .model import PaperExtraction
 from .query import QueryResult, run_query
 from .rdf import to_rdf, write_turtle
 
@@ -31,7 +31,7 @@ __all__ = ["KnowledgeGraph", "BuildReport", "build", "load", "default_inputs", "
 SEEDS_DIR = Path(__file__).resolve().parent / "data" / "seeds"
 DEFAULT_OUTPUT_DIR = Path("exports")
 GRAPH_JSON, GRAPH_TTL, GRAPH_HTML = "graph.json", "graph.ttl", "graph.html"
-Progress = Callable[[Iterable[Paper], int], Iterator[Paper]]
+Progress = Callable[[Iterable[PaperExtraction], int], Iterator[PaperExtraction]]
 
 
 def default_inputs() -> list[Path]:
@@ -178,14 +178,13 @@ def build(inputs: Iterable[Path | str] | None = None, *, mode: str = "default", 
     inputs : files to read; the bundled seed listings when None.
     mode : "default" (trained NER + rules) or "fast" (rules only).
     strict : stop at the first bad record instead of skipping it.
-    progress : wraps the paper iterator, e.g. to draw a progress bar: ``progress(papers, total)``.
+    progress : wraps the stream of extractions, e.g. to draw a progress bar: ``progress(items, total)``.
     """
     started = time.perf_counter()
     papers, problems = read_papers(default_inputs() if inputs is None else inputs, strict=strict,
                                    max_abstract_chars=max_abstract_chars)
-    extractor = Extractor(mode=mode, n_process=n_process)
-    stream: Iterable[Paper] = progress(papers, len(papers)) if progress else papers
-    G = build_graph(extractor.extract(stream))
+    extractions = Extractor(mode=mode, n_process=n_process).extract(papers)
+    G = build_graph(progress(extractions, len(papers)) if progress else extractions)
     report = BuildReport(stats=graph_stats(G), problems=problems, seconds=time.perf_counter() - started)
     return KnowledgeGraph(G, report)
 

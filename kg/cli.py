@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -21,6 +22,8 @@ MAX_PROBLEMS_SHOWN = 20
 mode_option = click.option("--mode", type=click.Choice(["default", "fast"]), default="default", show_default=True,
                            help="default: trained NER + rules; fast: rules only (about 10x faster, lower recall).")
 strict_option = click.option("--strict", is_flag=True, help="Stop at the first bad record instead of skipping it.")
+jobs_option = click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="CPU count",
+                           help="Extraction processes (used from 257 papers on).")
 max_chars_option = click.option("--max-abstract-chars", type=click.IntRange(min=1), default=DEFAULT_MAX_ABSTRACT_CHARS,
                                 show_default=True, help="Longer abstracts are reported and skipped.")
 
@@ -53,8 +56,7 @@ def cli():
 @mode_option
 @strict_option
 @max_chars_option
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Processes for extraction (worth it from a few thousand abstracts).")
+@jobs_option
 def build(inputs, output, mode, strict, max_abstract_chars, jobs):
     """Build the graph from INPUTS (the bundled seed listings when none are given).
 
@@ -94,7 +96,8 @@ def build(inputs, output, mode, strict, max_abstract_chars, jobs):
 @mode_option
 @strict_option
 @max_chars_option
-def extract(inputs, output, mode, strict, max_abstract_chars):
+@jobs_option
+def extract(inputs, output, mode, strict, max_abstract_chars, jobs):
     """Extract entities from INPUTS and write one JSON line per paper.
 
     Offsets in "spans" point into title + " " + abstract.
@@ -106,9 +109,9 @@ def extract(inputs, output, mode, strict, max_abstract_chars):
     try:
         papers, problems = read_papers(inputs, strict=strict, max_abstract_chars=max_abstract_chars)
         report_problems(problems)
-        extractor = Extractor(mode=mode)
+        extractor = Extractor(mode=mode, n_process=jobs)
         lines = []
-        for extraction in extractor.extract(progress_bar("Extracting")(papers, len(papers))):
+        for extraction in progress_bar("Extracting")(extractor.extract(papers), len(papers)):
             lines.append(json.dumps({"id": extraction.paper.id, "entities": [
                 {"label": e.label, "text": e.text, "aliases": list(e.aliases), "proposed": e.proposed,
                  "confidence": e.confidence, "spans": [[m.start, m.end] for m in e.mentions]}

@@ -12,6 +12,7 @@ import csv
 import re
 from pathlib import Path
 
+import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -64,7 +65,8 @@ def set_entities(doc: Doc, spans: list[Span]) -> None:
 
 
 # "ResNet-50", "LLaMA-7B", "BERT-large", "T5-v1": a known one-word name with a size or version.
-VERSIONED_NAME = re.compile(r"^(?P<base>[A-Za-z][\w.]*?)-(?P<version>\d[\w.]*|v\d[\w.]*|(?:tiny|small|base|large|xl|xxl)\b)$", re.I)
+VERSIONED_NAME = re.compile(
+    r"(?<![\w-])(?P<base>[A-Za-z][\w.]*?)-(?P<version>\d[\w.]*|v\d[\w.]*|(?:tiny|small|base|large|xl|xxl)\b)(?![\w-])", re.I)
 
 
 class GazetteerMatcher:
@@ -79,10 +81,14 @@ class GazetteerMatcher:
         self.name = name
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.any_case = PhraseMatcher(nlp.vocab, attr="LOWER")
+        # Patterns are tokenized by a separate blank pipeline of the same language: the matcher
+        # compares string hashes only, and filling the main vocab with 13k names halves the
+        # speed of the main tokenizer (measured with bench/speed.py).
+        pattern_tokenizer = spacy.blank(nlp.lang).tokenizer
         by_matcher: dict[tuple[int, str], list[Doc]] = {}
         for label, entry in load_gazetteer(path):
             matcher_key = (0 if is_case_sensitive_name(entry) else 1, label)
-            by_matcher.setdefault(matcher_key, []).append(nlp.make_doc(entry))
+            by_matcher.setdefault(matcher_key, []).append(pattern_tokenizer(entry))
         for (case_kind, label), patterns in sorted(by_matcher.items()):
             (self.exact if case_kind == 0 else self.any_case).add(label, patterns)
         self.versionable = {entry: label for label, entry in load_gazetteer(path)
@@ -90,10 +96,9 @@ class GazetteerMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        for token in doc:
-            match = VERSIONED_NAME.match(token.text)
-            if match and match.group("base") in self.versionable:
-                span = Span(doc, token.i, token.i + 1, label="Model")
+        for match in VERSIONED_NAME.finditer(doc.text):
+            span = doc.char_span(match.start(), match.end(), label="Model") if match.group("base") in self.versionable else None
+            if span is not None:
                 span._.source = "gazetteer"
                 spans.append(span)
         for matcher in (self.exact, self.any_case):
@@ -105,6 +110,9 @@ class GazetteerMatcher:
         return doc
 
 
+PARENTHESISED_WORD = re.compile(r"\(([^()\s]{2,10})\)")
+
+
 def find_acronym_pairs(doc: Doc) -> list[tuple[Span, Span]]:
     """Schwartz-Hearst: "long form (SF)" where SF's letters appear in order in the long form.
 
@@ -112,10 +120,11 @@ def find_acronym_pairs(doc: Doc) -> list[tuple[Span, Span]]:
     words before the parenthesis whose first word starts with SF's first letter.
     """
     pairs = []
-    for token in doc:
-        if token.text != "(" or token.i + 2 >= len(doc) or doc[token.i + 2].text != ")":
+    for match in PARENTHESISED_WORD.finditer(doc.text):
+        short = doc.char_span(match.start(1), match.end(1))
+        if short is None or len(short) != 1 or short.start == 0:
             continue
-        short = doc[token.i + 1: token.i + 2]
+        token = doc[short.start - 1]
         letters = short.text
         if not (2 <= len(letters) <= 10 and letters[0].isalnum() and sum(ch.isupper() for ch in letters) >= 1):
             continue
@@ -172,11 +181,13 @@ class AcronymLinker:
                 copy._.source = "acronym"
                 new_spans.append(copy)
         known = {short: label for short, label in ((s.text, s.label_) for s in new_spans) if short in doc._.acronyms}
-        for token in doc:
-            if token.text in known:
-                span = Span(doc, token.i, token.i + 1, label=known[token.text])
-                span._.source = "acronym"
-                new_spans.append(span)
+        if known:
+            bare = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(known, key=len, reverse=True))) + r")(?![\w-])")
+            for match in bare.finditer(doc.text):
+                span = doc.char_span(match.start(), match.end(), label=known[match.group()])
+                if span is not None:
+                    span._.source = "acronym"
+                    new_spans.append(span)
         set_entities(doc, new_spans)
         return doc
 

@@ -13,6 +13,8 @@ Two modes share one spaCy pipeline built on ``spacy.blank("en")``, with nothing 
 """
 from __future__ import annotations
 
+import itertools
+import multiprocessing
 import re
 import warnings
 from collections import Counter
@@ -158,15 +160,31 @@ class Extractor:
         self.n_process = n_process
 
     def extract(self, papers: Iterable[Paper]) -> Iterator[PaperExtraction]:
-        """Yield one `PaperExtraction` per paper, in input order."""
+        """Yield one `PaperExtraction` per paper, in input order.
+
+        With ``n_process > 1`` batches of papers go to forked worker processes, each running the
+        whole pipeline and sending back only the small extraction records.
+        """
+        papers = list(papers)
+        if self.n_process <= 1 or len(papers) <= self.batch_size * 4 or "fork" not in multiprocessing.get_all_start_methods():
+            yield from self.extract_serially(papers)
+            return
+        global _WORKER_EXTRACTOR
+        _WORKER_EXTRACTOR = self  # inherited by the forked workers
+        batches = batched(papers, self.batch_size * 4)
+        with multiprocessing.get_context("fork").Pool(self.n_process) as pool:
+            for extractions in pool.imap(extract_batch_in_worker, batches):
+                yield from extractions
+
+    def extract_serially(self, papers: Iterable[Paper]) -> Iterator[PaperExtraction]:
         pairs = ((paper.text, paper) for paper in papers)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # spaCy's W108-style notes on odd tokens
-            for doc, paper in self.nlp.pipe(pairs, as_tuples=True, batch_size=self.batch_size, n_process=self.n_process):
+            for doc, paper in self.nlp.pipe(pairs, as_tuples=True, batch_size=self.batch_size):
                 yield self.doc_to_extraction(doc, paper)
 
     def extract_one(self, paper: Paper) -> PaperExtraction:
-        return next(self.extract([paper]))
+        return next(self.extract_serially([paper]))
 
     def doc_to_extraction(self, doc: Doc, paper: Paper) -> PaperExtraction:
         gazetteer_keys = {(s.start_char, s.end_char) for s in self.gazetteer_spans(doc)}
@@ -179,3 +197,18 @@ class Extractor:
             return []
         gazetteer = self.nlp.get_pipe("kg_gazetteer")
         return [doc[start:end] for matcher in (gazetteer.exact, gazetteer.any_case) for _, start, end in matcher(doc)]
+
+
+_WORKER_EXTRACTOR: Extractor | None = None
+
+
+def extract_batch_in_worker(papers: list[Paper]) -> list[PaperExtraction]:
+    if _WORKER_EXTRACTOR is None:
+        raise ExtractionError("extract_batch_in_worker runs only in worker processes forked by Extractor.extract")
+    return list(_WORKER_EXTRACTOR.extract_serially(papers))
+
+
+def batched(items: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
