@@ -75,3 +75,15 @@ def test_unknown_mode_is_a_clear_error():
     from kg.errors import ExtractionError
     with pytest.raises(ExtractionError, match="unknown extraction mode 'quick'"):
         Extractor(mode="quick")
+
+
+def test_a_list_takes_the_type_its_head_noun_gives():
+    found, _ = entities(Extractor(mode="default"), "We evaluate on the GSM8K and MATH benchmarks, and on "
+                        "datasets such as CIFAR-10 and SVHN.")
+    assert (found["GSM8K"].label, found["MATH"].label) == ("Benchmark", "Benchmark")
+    assert (found["CIFAR-10"].label, found["SVHN"].label) == ("Dataset", "Dataset")
+
+
+def test_urls_are_never_entities():
+    found, _ = entities(Extractor(mode="default"), "Code is at https://github.com/org/Method-X and www.example.com.")
+    assert not [name for name in found if "github" in name or "www." in name]

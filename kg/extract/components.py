@@ -39,7 +39,10 @@ GENERIC_WORDS = {
     "sota", "code", "paper", "work", "architecture", "architectures", "technique", "techniques",
     "strategy", "strategies", "module", "modules", "loss", "inference", "evaluation", "analysis",
 }
-LEADING_NOISE = {"the", "a", "an", "our", "their", "its", "this", "these", "those", "we", "novel", "new", "proposed"}
+LEADING_NOISE = {"the", "a", "an", "our", "their", "its", "this", "these", "those", "we", "novel", "new", "proposed",
+                 "e.g", "e.g.", "i.e", "i.e.", "eg", "ie", "such", "as"}
+# URLs, e-mail addresses and file paths are captured elsewhere, never as entities (GUIDELINES.md).
+NOT_A_NAME = re.compile(r"://|www\.|github\.com|@\w|\.(?:com|org|io|html)\b")
 TRAILING_GENERIC = {"dataset", "datasets", "benchmark", "benchmarks", "corpus", "suite", "environment",
                     "environments", "leaderboard"}
 
@@ -193,26 +196,78 @@ class AcronymLinker:
 
 
 class ContextTyper:
-    """Decide Dataset vs Benchmark from the text's own head noun: "the X benchmark" -> Benchmark."""
+    """Decide Dataset vs Benchmark from the text's own head noun, for a name or a list of names.
+
+    "the X benchmark", "X and Y benchmarks", "X, Y and Z math benchmarks", "benchmarks such as X
+    and Y" -> Benchmark; likewise dataset/corpus -> Dataset. A Model or Method name changes type
+    only when the head noun follows it directly ("the MuJoCo environment").
+    """
 
     def __init__(self, nlp: Language, name: str):
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        ents = []
-        for ent in doc.ents:
-            label = ent.label_
-            following = doc[ent.end].lower_ if ent.end < len(doc) else ""
-            if label in {"Dataset", "Benchmark", "Model", "Method"} and following in TYPE_HEADS:
-                if not (label in {"Model", "Method"} and TYPE_HEADS[following] == "Benchmark" and following.startswith("environment")):
-                    label = TYPE_HEADS[following]
+        ents = list(doc.ents)
+        labels = [ent.label_ for ent in ents]
+        for group in coordinated_groups(doc, ents):
+            after = head_after(doc, ents[group[-1]].end)
+            before = None if after else head_before(doc, ents[group[0]].start)
+            head = after[0] if after else before
+            # "the X environment" or "datasets such as X, Y" name the type outright, even for
+            # names the earlier components took for a Model or Method.
+            explicit = before is not None or (after is not None and after[1] == 0 and len(group) == 1)
+            for index in group:
+                if head and (labels[index] in ("Dataset", "Benchmark") or (labels[index] in ("Model", "Method") and explicit)):
+                    labels[index] = head
+        retyped = []
+        for ent, label in zip(ents, labels):
             if label != ent.label_:
-                retyped = Span(doc, ent.start, ent.end, label=label)
-                retyped._.source = ent._.source
-                ent = retyped
-            ents.append(ent)
-        doc.ents = ents
+                span = Span(doc, ent.start, ent.end, label=label)
+                span._.source = ent._.source
+                ent = span
+            retyped.append(ent)
+        doc.ents = retyped
         return doc
+
+
+LIST_JOINERS = {",", "and", "or", "/", "&"}
+LIST_INTRODUCERS = {"such as", "including", "like", "e.g.", "e.g. ,", "( e.g. ,", "( e.g.", "namely", ":", "("}
+NOT_A_MODIFIER = {"on", "in", "of", "for", "with", "to", "from", "by", "at", "as", "across", "over", "and", "or", "the"}
+
+
+def coordinated_groups(doc: Doc, ents: list[Span]) -> list[list[int]]:
+    """Indexes of entities that form one list ("X, Y and Z"): only joiners stand between them."""
+    groups: list[list[int]] = []
+    for index, ent in enumerate(ents):
+        if groups and all(token.lower_ in LIST_JOINERS for token in doc[ents[groups[-1][-1]].end: ent.start]) \
+                and ents[groups[-1][-1]].end < ent.start:
+            groups[-1].append(index)
+        else:
+            groups.append([index])
+    return groups
+
+
+def head_after(doc: Doc, end: int) -> tuple[str, int] | None:
+    """(type, words skipped) when a type head noun follows within two modifier words."""
+    for skipped in range(3):
+        if end + skipped >= len(doc):
+            return None
+        token = doc[end + skipped]
+        if token.lower_ in TYPE_HEADS:
+            return TYPE_HEADS[token.lower_], skipped
+        if not token.is_alpha or token.lower_ in NOT_A_MODIFIER or token.ent_type_:
+            return None
+    return None
+
+
+def head_before(doc: Doc, start: int) -> str | None:
+    """The type of "benchmarks such as ..." / "datasets (e.g., ..." just before a list."""
+    for width in range(1, 4):
+        if start - width - 1 < 0:
+            break
+        if doc[start - width: start].text.lower() in LIST_INTRODUCERS and doc[start - width - 1].lower_ in TYPE_HEADS:
+            return TYPE_HEADS[doc[start - width - 1].lower_]
+    return None
 
 
 class SpanHygiene:
@@ -234,7 +289,7 @@ class SpanHygiene:
             if start >= end:
                 continue
             text = doc[start:end].text
-            if text.lower() in GENERIC_WORDS or not re.search(r"[A-Za-z]", text) or len(text) < 2:
+            if text.lower() in GENERIC_WORDS or not re.search(r"[A-Za-z]", text) or len(text) < 2 or NOT_A_NAME.search(text):
                 continue
             if (start, end) != (ent.start, ent.end):
                 cleaned = Span(doc, start, end, label=ent.label_)

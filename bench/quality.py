@@ -1,0 +1,99 @@
+"""Extraction quality against a gold file: the scorer's table, then the most frequent error classes.
+
+    python bench/quality.py [GOLD.jsonl] [--mode default|fast] [--scorer PATH] [--top 15]
+
+GOLD defaults to ../shared/gold/dev.jsonl and the scorer to ../shared/gold/score.py (the official
+one, imported as is). Error classes, from the strict typed matching:
+- type confusion: the name is right but the label is not (gold label -> predicted label);
+- boundary: the label is right, the span only overlaps (lenient match, not strict);
+- missed / spurious: nothing of the other side overlaps; with the most frequent surface forms;
+- proposed: the paper's own contributions found (true positives) and missed or invented.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+from collections import Counter
+from pathlib import Path
+
+from kg.extract import Extractor
+from kg.model import Paper
+
+SHARED_GOLD = Path(__file__).resolve().parent.parent.parent / "shared" / "gold"
+
+
+def load_scorer(path: Path):
+    spec = importlib.util.spec_from_file_location("score", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def predict(gold_rows: list[dict], mode: str) -> list[dict]:
+    papers = [Paper(id=str(r["id"]), title=r.get("title") or "", abstract=r["abstract"]) for r in gold_rows]
+    return [{"id": ex.paper.id, "entities": [
+        {"label": e.label, "text": e.text, "aliases": list(e.aliases), "proposed": e.proposed} for e in ex.entities]}
+        for ex in Extractor(mode=mode).extract(papers)]
+
+
+def error_classes(score, gold_rows: list[dict], predictions: list[dict]) -> dict[str, Counter]:
+    by_id = {row["id"]: [score.prep_pred(e) for e in row["entities"]] for row in predictions}
+    classes = {name: Counter() for name in ("type confusion", "boundary", "missed", "spurious",
+                                             "proposed missed", "proposed spurious")}
+    for row in gold_rows:
+        gold = [score.prep_gold(e) for e in row["entities"]]
+        pred = by_id.get(str(row["id"]), [])
+        strict = score.match(gold, pred, True, False)
+        loose = score.match(gold, pred, False, True)
+        strict_gold, strict_pred = {g for g, _ in strict}, {p for _, p in strict}
+        for g, p in loose:
+            if g in strict_gold or p in strict_pred:
+                continue
+            if gold[g]["label"] != pred[p]["label"]:
+                classes["type confusion"][f"{gold[g]['label']} -> {pred[p]['label']}"] += 1
+            else:
+                classes["boundary"][f"{gold[g]['names'][0]!r} vs {pred[p]['names'][0]!r}"] += 1
+        loose_gold, loose_pred = {g for g, _ in loose}, {p for _, p in loose}
+        for g, entity in enumerate(gold):
+            if g not in loose_gold:
+                classes["missed"][f"{entity['label']}: {entity['names'][0]}"] += 1
+        for p, entity in enumerate(pred):
+            if p not in loose_pred:
+                classes["spurious"][f"{entity['label']}: {entity['names'][0]}"] += 1
+        gold_proposed = [g for g in gold if g["proposed"]]
+        pred_proposed = [p for p in pred if p["proposed"]]
+        matched = score.match(gold_proposed, pred_proposed, False, True)
+        for g, entity in enumerate(gold_proposed):
+            if g not in {m for m, _ in matched}:
+                classes["proposed missed"][f"{row['id']}: {entity['names'][0]}"] += 1
+        for p, entity in enumerate(pred_proposed):
+            if p not in {m for _, m in matched}:
+                classes["proposed spurious"][f"{row['id']}: {entity['names'][0]}"] += 1
+    return classes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("gold", nargs="?", type=Path, default=SHARED_GOLD / "dev.jsonl")
+    parser.add_argument("--mode", choices=["default", "fast"], default="default")
+    parser.add_argument("--scorer", type=Path, default=SHARED_GOLD / "score.py")
+    parser.add_argument("--top", type=int, default=15, help="rows per error class (default 15)")
+    args = parser.parse_args()
+    score = load_scorer(args.scorer)
+    gold_rows = [json.loads(line) for line in args.gold.open(encoding="utf-8") if line.strip()]
+    predictions = predict(gold_rows, args.mode)
+    result, _ = score.score(gold_rows, predictions)
+    for mode in ("strict_typed", "strict_untyped", "lenient_typed", "lenient_untyped", "proposed"):
+        r = result[mode]
+        print(f"{mode:16} P={r['p']:.3f} R={r['r']:.3f} F1={r['f1']:.3f}  (tp={r['tp']} fp={r['fp']} fn={r['fn']})")
+    for label, r in result["strict_typed"]["per_label"].items():
+        print(f"  {label:10} P={r['p']:.3f} R={r['r']:.3f} F1={r['f1']:.3f}  (tp={r['tp']} fp={r['fp']} fn={r['fn']})")
+    for name, counter in error_classes(score, gold_rows, predictions).items():
+        print(f"\n{name} ({sum(counter.values())}):")
+        for key, count in counter.most_common(args.top):
+            print(f"  {count:3}  {key}")
+
+
+if __name__ == "__main__":
+    main()
