@@ -87,3 +87,18 @@ def test_a_list_takes_the_type_its_head_noun_gives():
 def test_urls_are_never_entities():
     found, _ = entities(Extractor(mode="default"), "Code is at https://github.com/org/Method-X and www.example.com.")
     assert not [name for name in found if "github" in name or "www." in name]
+
+
+def test_proposed_weights_cover_every_feature():
+    import json
+    from kg.extract.proposed import FEATURES, WEIGHTS_PATH
+    data = json.loads(WEIGHTS_PATH.read_text())
+    assert set(data["weights"]) == set(FEATURES), "retrain with training/train_proposed.py"
+    assert 0 < data["threshold"] < 1
+
+
+def test_existing_methods_named_as_baselines_are_not_proposed():
+    found, _ = entities(Extractor(mode="default"), "We introduce FlashRoute, a routing method for Mixture of Experts. "
+                        "FlashRoute outperforms existing baselines such as Switch Transformer and GShard.")
+    assert found["FlashRoute"].proposed
+    assert not any(found[name].proposed for name in found if name != "FlashRoute")

@@ -29,6 +29,7 @@ from spacy.tokens import Doc, Span
 from ..errors import ExtractionError
 from ..model import ExtractedEntity, Mention, Paper, PaperExtraction
 from . import components  # noqa: F401  (registers the kg_* factories)
+from .proposed import WEIGHTS_PATH, ProposedScorer, cue_ends, features, first_entities_after_cues
 
 __all__ = ["Extractor", "make_nlp", "normalise_name", "NER_PATH"]
 
@@ -39,15 +40,6 @@ NER_PATH = components.DATA_DIR / "ner"
 # that were right on the held-out tenth of the training gold (see training/README.md).
 SOURCE_CONFIDENCE = {"ner": 0.75, "gazetteer": 0.6, "acronym": 0.8}
 AGREEMENT_BONUS = 0.15  # added when the NER and the gazetteer found the same span
-
-CONTRIBUTION_CUE = re.compile(
-    r"\b(?:we|this (?:paper|work)|here we|in this (?:paper|work),? we)\s+(?:\w+ly\s+)?"
-    r"(?:propose|proposes|introduce|introduces|present|presents|develop|develops|design|designs|"
-    r"call|term|dub|name|release|releases|construct|build|curate|contribute|create|devise|put forward)\b"
-    r"|\b(?:called|named|dubbed|termed|coined)\b",
-    re.I,
-)
-
 
 @lru_cache(maxsize=4)
 def make_nlp(mode: Mode = "default", ner_path: Path = NER_PATH) -> Language:
@@ -82,38 +74,6 @@ def normalise_name(name: str) -> str:
     return "".join(words)
 
 
-def title_name_end(paper: Paper) -> int:
-    """End offset of a "Name: subtitle" prefix of the title (0 when the title has none)."""
-    head, colon, _ = paper.title.partition(":")
-    return len(head) if colon and 0 < len(head.split()) <= 4 else 0
-
-
-def proposed_spans(doc: Doc, title_prefix_end: int) -> set[tuple[int, int]]:
-    """Spans the paper presents as its own: named in the title prefix or right after a cue."""
-    proposed = set()
-    for ent in doc.ents:
-        if ent.end_char <= title_prefix_end:
-            proposed.add((ent.start_char, ent.end_char))
-    for sent in doc.sents:
-        cue = CONTRIBUTION_CUE.search(sent.text)
-        if not cue:
-            continue
-        cue_end = sent.start_char + cue.end()
-        after = [ent for ent in sent.ents if ent.start_char >= cue_end]
-        named = [ent for ent in after if is_proper_name(ent.text) or ent.text in (doc._.acronyms or {})]
-        for ent in named[:1]:
-            proposed.add((ent.start_char, ent.end_char))
-            long_form = (doc._.acronyms or {}).get(ent.text)
-            for other in sent.ents:
-                if other.text == long_form or (doc._.acronyms or {}).get(other.text) == ent.text:
-                    proposed.add((other.start_char, other.end_char))
-    return proposed
-
-
-def is_proper_name(text: str) -> bool:
-    return any(ch.isupper() for ch in text[1:]) or any(ch.isdigit() for ch in text) or text[:1].isupper()
-
-
 def mention_confidence(span: Span, gazetteer_keys: set[tuple[int, int]]) -> float:
     confidence = SOURCE_CONFIDENCE.get(span._.source, 0.5)
     if span._.source != "gazetteer" and (span.start_char, span.end_char) in gazetteer_keys:
@@ -121,8 +81,8 @@ def mention_confidence(span: Span, gazetteer_keys: set[tuple[int, int]]) -> floa
     return round(confidence, 3)
 
 
-def group_entities(doc: Doc, proposed: set[tuple[int, int]], gazetteer_keys: set[tuple[int, int]]) -> list[ExtractedEntity]:
-    """One entity per name in this paper: spellings and acronym/long-form pairs together."""
+def group_spans(doc: Doc) -> list[tuple[str, list[Span]]]:
+    """One (label, spans) group per name in this paper: spellings and acronym/long-form pairs together."""
     acronyms = doc._.acronyms or {}
     parent: dict[str, str] = {}
 
@@ -136,18 +96,7 @@ def group_entities(doc: Doc, proposed: set[tuple[int, int]], gazetteer_keys: set
     groups: dict[str, list[Span]] = {}
     for ent in doc.ents:
         groups.setdefault(find(normalise_name(ent.text)), []).append(ent)
-    entities = []
-    for spans in groups.values():
-        label = Counter(span.label_ for span in spans).most_common(1)[0][0]
-        forms = list(dict.fromkeys(span.text for span in spans))
-        long_forms = [form for form in forms if form in acronyms.values()]
-        preferred = long_forms[0] if long_forms else Counter(span.text for span in spans).most_common(1)[0][0]
-        mentions = tuple(Mention(span.start_char, span.end_char, span.text, mention_confidence(span, gazetteer_keys),
-                                 span._.source) for span in spans)
-        entities.append(ExtractedEntity(
-            label=label, text=preferred, aliases=tuple(form for form in forms if form != preferred),
-            mentions=mentions, proposed=any((s.start_char, s.end_char) in proposed for s in spans)))
-    return sorted(entities, key=lambda entity: entity.mentions[0].start)
+    return [(Counter(span.label_ for span in spans).most_common(1)[0][0], spans) for spans in groups.values()]
 
 
 class Extractor:
@@ -158,6 +107,13 @@ class Extractor:
         self.nlp = make_nlp(mode)
         self.batch_size = batch_size
         self.n_process = n_process
+
+    @property
+    def proposed_scorer(self) -> ProposedScorer:
+        if not WEIGHTS_PATH.exists():
+            raise ExtractionError(f"the proposed-flag weights are missing at {WEIGHTS_PATH}; rebuild them with "
+                                  "'python training/train_proposed.py'")
+        return ProposedScorer.load()
 
     def extract(self, papers: Iterable[Paper]) -> Iterator[PaperExtraction]:
         """Yield one `PaperExtraction` per paper, in input order.
@@ -188,13 +144,31 @@ class Extractor:
 
     def doc_to_extraction(self, doc: Doc, paper: Paper) -> PaperExtraction:
         gazetteer_keys = {(s.start_char, s.end_char) for s in self.gazetteer_spans(doc)}
-        proposed = proposed_spans(doc, title_name_end(paper))
-        return PaperExtraction(paper=paper, entities=tuple(group_entities(doc, proposed, gazetteer_keys)))
+        acronyms = doc._.acronyms or {}
+        entities = []
+        for label, spans, vector in self.entity_features(doc, paper, gazetteer_keys):
+            forms = list(dict.fromkeys(span.text for span in spans))
+            long_forms = [form for form in forms if form in acronyms.values()]
+            preferred = long_forms[0] if long_forms else Counter(span.text for span in spans).most_common(1)[0][0]
+            mentions = tuple(Mention(span.start_char, span.end_char, span.text,
+                                     mention_confidence(span, gazetteer_keys), span._.source) for span in spans)
+            entities.append(ExtractedEntity(label=label, text=preferred, mentions=mentions,
+                                            aliases=tuple(form for form in forms if form != preferred),
+                                            proposed=self.proposed_scorer.is_proposed(vector)))
+        entities.sort(key=lambda entity: entity.mentions[0].start)
+        return PaperExtraction(paper=paper, entities=tuple(entities))
+
+    def entity_features(self, doc: Doc, paper: Paper, gazetteer_keys: set[tuple[int, int]]):
+        """Yield (label, spans, proposed-flag features) for each entity of the paper."""
+        cues = cue_ends(doc)
+        firsts = first_entities_after_cues(doc, cues)
+        for label, spans in group_spans(doc):
+            known = any(s._.source == "gazetteer" or (s.start_char, s.end_char) in gazetteer_keys for s in spans)
+            yield label, spans, features(doc, spans, label=label, title_length=len(paper.title), known=known,
+                                         cues=cues, first_after_cue=firsts)
 
     def gazetteer_spans(self, doc: Doc) -> list[Span]:
-        """Spans the gazetteer knows, whether or not they won (used to raise confidence on agreement)."""
-        if self.mode == "fast":
-            return []
+        """Spans the gazetteer knows, whether or not they won (agreement raises confidence)."""
         gazetteer = self.nlp.get_pipe("kg_gazetteer")
         return [doc[start:end] for matcher in (gazetteer.exact, gazetteer.any_case) for _, start, end in matcher(doc)]
 

@@ -1,0 +1,128 @@
+"""Proposed flag: one paper's entity (its spans in the Doc) in, "is this the paper's own contribution?" out.
+
+A logistic regression over general cues (no names): where the entity stands (title prefix,
+title, right after "we propose / introduce / present"), how it is named (acronym defined here,
+a proper name, "called X"), whether it is already known (in the gazetteer), and its type.
+Weights are learnt by ``training/train_proposed.py`` from the training gold and shipped in
+``kg/data/proposed.json``.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.tokens import Doc, Span
+
+from ..model import ENTITY_TYPES
+from .components import DATA_DIR
+
+__all__ = ["FEATURES", "CONTRIBUTION_CUE", "features", "ProposedScorer", "WEIGHTS_PATH"]
+
+WEIGHTS_PATH = DATA_DIR / "proposed.json"
+
+CONTRIBUTION_CUE = re.compile(
+    r"\b(?:we|this (?:paper|work)|here we|in this (?:paper|work),? we)\s+(?:\w+ly\s+)?"
+    r"(?:propose|proposes|introduce|introduces|present|presents|develop|develops|design|designs|"
+    r"call|term|dub|name|release|releases|construct|build|curate|contribute|create|devise|put forward)\b",
+    re.I,
+)
+NAMING_CUE = re.compile(r"\b(?:called|named|dubbed|termed|coined)\s*$", re.I)
+NOVELTY_WORDS = re.compile(r"\b(?:novel|new|our|proposed|first)\b[^.]{0,40}$", re.I)
+EXISTING_CUE = re.compile(r"\b(?:such as|including|like|e\.g\.|baselines?|existing|prior|previous|standard|popular|outperform\w*|than)\b[^.]{0,30}$", re.I)
+
+FEATURES = (
+    "bias", "in_title_prefix", "in_title", "after_cue", "first_after_cue", "acronym_here",
+    "proper_name", "naming_cue", "novelty_before", "existing_before", "in_gazetteer", "mentions_log",
+    "first_position", "in_title_and_abstract", "is_title_prefix", "after_cue_proper", "acronym_after_cue",
+    *(f"type_{label}" for label in ENTITY_TYPES),
+)
+
+
+def title_name_end(title: str) -> int:
+    """End offset of a "Name: subtitle" title prefix (0 when the title has none)."""
+    head, colon, _ = title.partition(":")
+    return len(head) if colon and 0 < len(head.split()) <= 6 else 0
+
+
+def is_proper_name(text: str) -> bool:
+    return any(ch.isupper() for ch in text[1:]) or any(ch.isdigit() for ch in text) or text[:1].isupper()
+
+
+def cue_ends(doc: Doc) -> dict[int, int]:
+    """For each sentence start, the character offset where its first contribution cue ends."""
+    ends = {}
+    for sent in doc.sents:
+        cue = CONTRIBUTION_CUE.search(sent.text)
+        if cue:
+            ends[sent.start] = sent.start_char + cue.end()
+    return ends
+
+
+def features(doc: Doc, spans: list[Span], *, label: str, title_length: int, known: bool,
+             cues: dict[int, int], first_after_cue: set[int]) -> list[float]:
+    """The feature vector (in FEATURES order) of one entity of one paper."""
+    prefix_end = title_name_end(doc.text[:title_length])
+    texts = {span.text for span in spans}
+    acronyms = doc._.acronyms or {}
+    after_cue = any(span.sent.start in cues and span.start_char >= cues[span.sent.start] for span in spans)
+    in_title = any(span.end_char <= title_length for span in spans)
+    in_abstract = any(span.start_char > title_length for span in spans)
+    first = min(spans, key=lambda span: span.start_char)
+    before = doc.text[max(0, first.start_char - 60): first.start_char]
+    values = {
+        "bias": 1.0,
+        "in_title_prefix": float(any(span.end_char <= prefix_end for span in spans)),
+        "in_title": float(in_title),
+        "after_cue": float(after_cue),
+        "first_after_cue": float(any(span.start in first_after_cue for span in spans)),
+        "acronym_here": float(any(text in acronyms or text in acronyms.values() for text in texts)),
+        "proper_name": float(any(is_proper_name(text) for text in texts)),
+        "naming_cue": float(any(NAMING_CUE.search(doc.text[max(0, s.start_char - 12): s.start_char]) for s in spans)),
+        "novelty_before": float(bool(NOVELTY_WORDS.search(before))),
+        "existing_before": float(bool(EXISTING_CUE.search(before))),
+        "in_gazetteer": float(known),
+        "mentions_log": math.log1p(len(spans)),
+        "first_position": first.start_char / max(1, len(doc.text)),
+        "in_title_and_abstract": float(in_title and in_abstract),
+        "is_title_prefix": float(prefix_end > 0 and any(doc.text[:prefix_end].strip() == text for text in texts)),
+        "after_cue_proper": float(after_cue and any(is_proper_name(text) for text in texts)),
+        "acronym_after_cue": float(after_cue and any(text in acronyms or text in acronyms.values() for text in texts)),
+    }
+    for entity_type in ENTITY_TYPES:
+        values[f"type_{entity_type}"] = float(label == entity_type)
+    return [values[name] for name in FEATURES]
+
+
+def first_entities_after_cues(doc: Doc, cues: dict[int, int]) -> set[int]:
+    """Token index of the first entity after each contribution cue."""
+    firsts = set()
+    for sent in doc.sents:
+        if sent.start in cues:
+            after = [ent for ent in sent.ents if ent.start_char >= cues[sent.start]]
+            if after:
+                firsts.add(after[0].start)
+    return firsts
+
+
+class ProposedScorer:
+    """Probability that an entity is the paper's own contribution."""
+
+    def __init__(self, weights: dict[str, float], threshold: float):
+        self.weights = [weights.get(name, 0.0) for name in FEATURES]
+        self.threshold = threshold
+
+    @classmethod
+    @lru_cache(maxsize=1)
+    def load(cls, path: Path = WEIGHTS_PATH) -> "ProposedScorer":
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls(data["weights"], data["threshold"])
+
+    def probability(self, vector: list[float]) -> float:
+        z = sum(w * x for w, x in zip(self.weights, vector))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def is_proposed(self, vector: list[float]) -> bool:
+        return self.probability(vector) >= self.threshold
