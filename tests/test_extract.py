@@ -102,3 +102,11 @@ def test_existing_methods_named_as_baselines_are_not_proposed():
                         "FlashRoute outperforms existing baselines such as Switch Transformer and GShard.")
     assert found["FlashRoute"].proposed
     assert not any(found[name].proposed for name in found if name != "FlashRoute")
+
+
+def test_an_appositive_gives_the_type():
+    extractor = Extractor(mode="default")
+    found, _ = entities(extractor, "We present MedSAMix, a training-free model merging approach for segmentation.")
+    assert found["MedSAMix"].label == "Method"
+    found, _ = entities(extractor, "We build CodeNet, a dataset of 14M programs.")
+    assert found["CodeNet"].label == "Dataset"

@@ -219,6 +219,8 @@ class ContextTyper:
             for index in group:
                 if head and (labels[index] in ("Dataset", "Benchmark") or (labels[index] in ("Model", "Method") and explicit)):
                     labels[index] = head
+        for index, ent in enumerate(ents):
+            labels[index] = apposition_type(doc, ent) or labels[index]
         retyped = []
         for ent, label in zip(ents, labels):
             if label != ent.label_:
@@ -228,6 +230,40 @@ class ContextTyper:
             retyped.append(ent)
         doc.ents = retyped
         return doc
+
+
+# "X, a large language model ..." / "X, a simple framework that ..." : the paper says what X is.
+APPOSITION_HEADS = {
+    "model": "Model", "llm": "Model", "vlm": "Model", "mllm": "Model",
+    "method": "Method", "framework": "Method", "algorithm": "Method", "approach": "Method", "technique": "Method",
+    "architecture": "Method", "system": "Method", "library": "Method", "toolkit": "Method", "loss": "Method",
+    "optimizer": "Method", "paradigm": "Method", "pipeline": "Method", "strategy": "Method",
+    "dataset": "Dataset", "corpus": "Dataset", "collection": "Dataset",
+    "benchmark": "Benchmark", "suite": "Benchmark", "environment": "Benchmark", "leaderboard": "Benchmark",
+    "metric": "Metric", "measure": "Metric", "score": "Metric",
+}
+APPOSITION_SPAN = 6  # words between the article and the head noun at most
+APPOSITION_STOPS = {"that", "which", "for", "to", "with", "on", "in", "of", "by", "using", "where", "who", "trained",
+                    "designed", "based", "built", "capable", "and", "or"}
+
+
+def apposition_type(doc: Doc, ent: Span) -> str | None:
+    """The type an appositive gives a name: "X, a model merging framework that ..." -> Method.
+
+    The last head noun before the appositive's first clause word decides. Only names with a
+    capital or a digit change type ("large language models, a ..." says nothing about one thing).
+    """
+    if ent.end + 2 >= len(doc) or doc[ent.end].text != "," or doc[ent.end + 1].lower_ not in ("a", "an"):
+        return None
+    if not any(ch.isupper() or ch.isdigit() for ch in ent.text):
+        return None
+    head = None
+    for token in doc[ent.end + 2: ent.end + 2 + APPOSITION_SPAN]:
+        if (token.is_punct and token.text not in "-/") or token.lower_ in APPOSITION_STOPS:
+            break
+        word = token.lower_ if token.lower_ in APPOSITION_HEADS else token.lower_.rstrip("s")
+        head = APPOSITION_HEADS.get(word, head)
+    return head
 
 
 LIST_JOINERS = {",", "and", "or", "/", "&"}
