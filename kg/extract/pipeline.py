@@ -14,6 +14,7 @@ Two modes share one spaCy pipeline built on ``spacy.blank("en")``, with nothing 
 from __future__ import annotations
 
 import itertools
+import json
 import multiprocessing
 import re
 import warnings
@@ -36,10 +37,9 @@ __all__ = ["Extractor", "make_nlp", "normalise_name", "NER_PATH"]
 Mode = Literal["default", "fast"]
 NER_PATH = components.DATA_DIR / "ner"
 
-# Confidence of a mention by the component that found it: the share of that component's spans
-# that were right on the held-out tenth of the training gold (see training/README.md).
-SOURCE_CONFIDENCE = {"ner": 0.75, "gazetteer": 0.6, "acronym": 0.8}
-AGREEMENT_BONUS = 0.15  # added when the NER and the gazetteer found the same span
+# Confidence of a mention: the precision of the component that found it ("agreed" when the NER
+# and the gazetteer found the same span), measured by training/calibrate.py on held-out papers.
+CALIBRATION_PATH = components.DATA_DIR / "calibration.json"
 
 @lru_cache(maxsize=4)
 def make_nlp(mode: Mode = "default", ner_path: Path = NER_PATH) -> Language:
@@ -74,11 +74,22 @@ def normalise_name(name: str) -> str:
     return "".join(words)
 
 
-def mention_confidence(span: Span, gazetteer_keys: set[tuple[int, int]]) -> float:
-    confidence = SOURCE_CONFIDENCE.get(span._.source, 0.5)
+def mention_source(span: Span, gazetteer_keys: set[tuple[int, int]]) -> str:
+    """The component that found the span, or "agreed" when the gazetteer also knows it."""
     if span._.source != "gazetteer" and (span.start_char, span.end_char) in gazetteer_keys:
-        confidence = min(1.0, confidence + AGREEMENT_BONUS)
-    return round(confidence, 3)
+        return "agreed"
+    return span._.source
+
+
+@lru_cache(maxsize=1)
+def source_precision() -> dict[str, float]:
+    if not CALIBRATION_PATH.exists():
+        raise ExtractionError(f"{CALIBRATION_PATH} is missing; rebuild it with 'python training/calibrate.py'")
+    return json.loads(CALIBRATION_PATH.read_text(encoding="utf-8"))["precision_by_source"]
+
+
+def mention_confidence(span: Span, gazetteer_keys: set[tuple[int, int]]) -> float:
+    return source_precision().get(mention_source(span, gazetteer_keys), 0.5)
 
 
 def group_spans(doc: Doc) -> list[tuple[str, list[Span]]]:
