@@ -26,22 +26,28 @@ TYPE_COLOURS = {
     "Benchmark": "#d62728", "Task": "#9467bd", "Metric": "#8c564b",
 }
 DEFAULT_MAX_NODES = 400  # above this a browser page draws slowly; the overview keeps the best-connected
+PAPERS_PER_ENTITY = 5
 TOOLTIP_PAPERS = 10
 VIS_DIR = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
 
 
-def overview_subgraph(G: nx.MultiDiGraph, *, max_nodes: int = DEFAULT_MAX_NODES) -> nx.MultiDiGraph:
-    """The most-mentioned entities and their papers, at most `max_nodes` nodes in all."""
+def overview_subgraph(G: nx.MultiDiGraph, *, max_nodes: int = DEFAULT_MAX_NODES,
+                      papers_per_entity: int = PAPERS_PER_ENTITY) -> nx.MultiDiGraph:
+    """The most-mentioned entities with a few of their papers each, at most `max_nodes` nodes in all.
+
+    Capping the papers shown per entity keeps a handful of hub entities ("large language models")
+    from filling the view with their papers.
+    """
     entities = sorted((n for n, d in G.nodes(data=True) if d["kind"] == "Entity"),
                       key=lambda n: (-G.in_degree(n), n))
     keep: set[str] = set()
     for entity in entities:
-        papers = {p for p, _ in G.in_edges(entity)} - keep
-        if len(keep) + 1 + len(papers) > max_nodes:
-            if len(keep) + 1 > max_nodes:
-                break
-            papers = set(sorted(papers)[: max_nodes - len(keep) - 1])
-        keep |= {entity} | papers
+        if len(keep) >= max_nodes:
+            break
+        papers = sorted({p for p, _ in G.in_edges(entity)})
+        shown = [p for p in papers if p in keep]
+        extra = [p for p in papers if p not in keep][: max(0, papers_per_entity - len(shown))]
+        keep |= {entity, *extra[: max(0, max_nodes - len(keep) - 1)]}
     return G.subgraph(keep)
 
 
@@ -84,19 +90,20 @@ def generate_html(G: nx.MultiDiGraph, *, heading: str = "kg: knowledge graph", m
     view = overview_subgraph(G, max_nodes=max_nodes)
     net = Network(directed=True, cdn_resources="in_line")
     for node, data in sorted(view.nodes(data=True)):
-        if data["kind"] == "Paper":
-            net.add_node(node, label=(data["title"] or data["id"])[:40], title=paper_tooltip(G, node),
-                         group="Paper", color=TYPE_COLOURS["Paper"], shape="dot", size=8)
+        if data["kind"] == "Paper":  # unlabelled dots; the tooltip carries the title
+            net.add_node(node, label=" ", title=paper_tooltip(G, node), group="Paper", shape="dot", size=6,
+                         search_label=data["title"] or data["id"])
         else:
             net.add_node(node, label=data["label"], title=entity_tooltip(G, node), group=data["type"],
-                         color=TYPE_COLOURS[data["type"]], shape="dot", size=10 + 2 * min(G.in_degree(node), 20),
-                         aliases=data.get("aliases", []))
+                         shape="dot", size=10 + 2 * min(G.in_degree(node), 20), aliases=data.get("aliases", []),
+                         search_label=data["label"])
     for source, target, relation in sorted(view.edges(keys=True)):
         net.add_edge(source, target, title=relation, color="#cccccc", arrows="to")
     net.set_options(json.dumps({
         "physics": {"solver": "forceAtlas2Based", "stabilization": {"iterations": 150}},
         "interaction": {"hover": True, "tooltipDelay": 120},
-        "nodes": {"font": {"size": 12}},
+        "nodes": {"font": {"size": 22, "strokeWidth": 3}, "scaling": {"label": {"drawThreshold": 3}}},
+        "groups": {group: {"color": {"background": colour, "border": colour}} for group, colour in TYPE_COLOURS.items()},
     }))
     nodes, edges, _, _, _, options = net.get_network_data()
     template = jinja2.Environment(autoescape=True).from_string(
