@@ -144,7 +144,11 @@ def query(graph, query, fmt):
 
 
 def main():  # pragma: no cover - console-script entry point
-    cli()
+    try:
+        cli()
+    except KeyboardInterrupt:
+        click.echo("\nInterrupted; files written by earlier runs are left as they were.", err=True)
+        sys.exit(130)
 
 
 __all__ = ["cli", "default_inputs"]

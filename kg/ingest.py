@@ -367,19 +367,32 @@ def merge_duplicate(first: Paper, later: Paper) -> Paper:
                              if not getattr(first, name) and getattr(later, name)})
 
 
+INPUT_SUFFIXES = (".jsonl", ".json", ".csv", ".txt")
+
+
+def expand_directories(paths: Iterable[Path | str]) -> Iterator[Path]:
+    """Each file as given; a directory stands for its input files (by suffix), in name order."""
+    for path in map(Path, paths):
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES)
+        else:
+            yield path
+
+
 def read_papers(paths: Iterable[Path | str], *, strict: bool = False,
                 max_abstract_chars: int = DEFAULT_MAX_ABSTRACT_CHARS) -> tuple[list[Paper], list[Problem]]:
     """Read every input file; return the papers (one per id, first seen wins) and the problems met.
 
     Parameters
     ----------
-    paths : files to read; each file's layout is detected on its own.
+    paths : files (or directories of .jsonl, .json, .csv, .txt files) to read; each file's layout
+        is detected on its own.
     strict : raise `IngestError` at the first problem instead of skipping the record.
     max_abstract_chars : longer abstracts are reported and skipped.
     """
     papers: dict[str, Paper] = {}
     problems: list[Problem] = []
-    for path in paths:
+    for path in expand_directories(paths):
         for paper in read_file(Path(path), problems, max_abstract_chars=max_abstract_chars):
             if strict and problems:
                 break

@@ -140,3 +140,12 @@ def test_json_array_and_csv(tmp_path):
     assert [(p.id, p.date, p.authors) for p in papers] == [("2101.00001", "2021-01-01", 2), ("c1", "2022-02-02", None)]
     assert papers[1].title == "Title, with comma"
     assert str(problems[0]) == f"{array}: record 2: expected a JSON object with an 'abstract', got str; skipped"
+
+
+def test_a_directory_stands_for_its_input_files(tmp_path):
+    (tmp_path / "sub").mkdir()
+    write(tmp_path, "a.jsonl", '{"id": "a", "abstract": "x y"}\n')
+    write(tmp_path / "sub", "b.csv", "id,abstract\nb,some text\n")
+    write(tmp_path, "notes.md", "# not an input\n")
+    papers, problems = read_papers([tmp_path])
+    assert [p.id for p in papers] == ["a", "b"] and problems == []
