@@ -46,15 +46,15 @@ def make_nlp(mode: Mode = "default", ner_path: Path = NER_PATH) -> Language:
     """Build the extraction pipeline for `mode` ("default" or "fast")."""
     if mode not in ("default", "fast"):
         raise ExtractionError(f"unknown extraction mode {mode!r}; use 'default' or 'fast'")
-    nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
     if mode == "default":
         if not (ner_path / "config.cfg").exists():
             raise ExtractionError(f"the trained NER is missing at {ner_path}; rebuild it with "
                                   "'python training/train.py' or use --mode fast")
-        trained = spacy.load(ner_path)
-        nlp.add_pipe("tok2vec", source=trained)
-        nlp.add_pipe("ner", source=trained)
+        # The trained pipeline is spacy.blank("en") + tok2vec + ner, with its word vectors in the vocab.
+        nlp = spacy.load(ner_path)
+    else:
+        nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer", first=True)
     for name in ("kg_gazetteer", "kg_acronyms", "kg_context", "kg_hygiene"):
         nlp.add_pipe(name)
     return nlp
