@@ -1,10 +1,14 @@
-"""Rebuild kg's trained NER from the data shipped in training/data (reproducible, CPU only).
+"""Rebuild every trained part of kg from the data shipped in training/data (CPU only, seed 0).
 
-    python training/train.py            # about 40 minutes on 2 cores
+    pip install -e . gensim && python training/train.py      # about 30 minutes on 2 cores
 
-Steps: training/prepare.py turns training/data/train.jsonl into spaCy DocBins (a fixed 10% held
-out for early stopping), `spacy train` fits training/config.cfg (seed 0), and the best
-checkpoint is copied to kg/data/ner, where `kg.extract` loads it.
+Steps:
+1. build_vectors.py: word2vec vectors from 40,000 unlabelled arXiv abstracts (training/vectors/);
+2. prepare.py: the gold training set as spaCy DocBins, a fixed tenth held out (training/corpus/);
+3. `spacy train training/config.cfg` (tok2vec with those static vectors + NER), early-stopped on
+   the held-out tenth; the best checkpoint is copied to kg/data/ner;
+4. train_proposed.py: the proposed-flag weights (kg/data/proposed.json);
+5. calibrate.py: per-component precision used as mention confidence (kg/data/calibration.json).
 """
 from __future__ import annotations
 
@@ -17,16 +21,23 @@ HERE = Path(__file__).resolve().parent
 TARGET = HERE.parent / "kg" / "data" / "ner"
 
 
+def run(*args: str) -> None:
+    print("$", " ".join(args), flush=True)
+    subprocess.run([sys.executable, *args], check=True)
+
+
 def main() -> None:
-    subprocess.run([sys.executable, str(HERE / "prepare.py")], check=True)
+    run(str(HERE / "build_vectors.py"))
+    run(str(HERE / "prepare.py"))
     run_dir = HERE / "runs" / "ner"
-    subprocess.run([sys.executable, "-m", "spacy", "train", str(HERE / "config.cfg"),
-                    "--paths.train", str(HERE / "corpus" / "train.spacy"),
-                    "--paths.dev", str(HERE / "corpus" / "dev.spacy"),
-                    "--output", str(run_dir)], check=True)
+    run("-m", "spacy", "train", str(HERE / "config.cfg"),
+        "--paths.train", str(HERE / "corpus" / "train.spacy"), "--paths.dev", str(HERE / "corpus" / "dev.spacy"),
+        "--paths.vectors", str(HERE / "vectors" / "spacy"), "--output", str(run_dir))
     shutil.rmtree(TARGET, ignore_errors=True)
     shutil.copytree(run_dir / "model-best", TARGET)
-    print(f"trained NER copied to {TARGET}")
+    run(str(HERE / "train_proposed.py"))
+    run(str(HERE / "calibrate.py"))
+    print(f"done: {TARGET}, kg/data/proposed.json, kg/data/calibration.json")
 
 
 if __name__ == "__main__":
