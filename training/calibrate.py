@@ -30,9 +30,8 @@ def main() -> None:
     for paper in held_out:
         doc = extractor.nlp((paper.get("title") or "") + " " + paper["abstract"])
         gold = {(e["label"], normalise_name(form)) for e in paper["entities"] for form in e["forms"]}
-        keys = {(s.start_char, s.end_char) for s in extractor.gazetteer_spans(doc)}
         for ent in doc.ents:
-            source = mention_source(ent, keys)
+            source = mention_source(ent)
             total[source] += 1
             right[source] += (ent.label_, normalise_name(ent.text)) in gold
     precision = {source: round(right[source] / total[source], 3) for source in sorted(total)}

@@ -38,9 +38,8 @@ def examples(extractor: Extractor, papers: list[dict]):
     for paper in papers:
         record = Paper(id=paper["id"], title=paper.get("title") or "", abstract=paper["abstract"])
         doc = extractor.nlp(record.text)
-        keys = {(s.start_char, s.end_char) for s in extractor.gazetteer_spans(doc)}
         proposed = [e["forms"] for e in paper["entities"] if e.get("proposed")]
-        for _, spans, vector in extractor.entity_features(doc, record, keys):
+        for _, spans, vector in extractor.entity_features(doc, record):
             rows.append(vector)
             labels.append(float(any(names_match([s.text for s in spans], forms) for forms in proposed)))
     return np.array(rows), np.array(labels)

@@ -20,6 +20,7 @@ from spacy.util import filter_spans
 
 Span.set_extension("source", default="ner", force=True)
 Doc.set_extension("acronyms", default=None, force=True)  # {short form: long form}
+Doc.set_extension("gazetteer_matches", default=frozenset(), force=True)  # (start_char, end_char) of every match
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 GAZETTEER_PATH = DATA_DIR / "gazetteer.tsv"
@@ -109,6 +110,7 @@ class GazetteerMatcher:
                 span = Span(doc, start, end, label=match_id)
                 span._.source = "gazetteer"
                 spans.append(span)
+        doc._.gazetteer_matches = frozenset((span.start_char, span.end_char) for span in spans)
         set_entities(doc, spans)
         return doc
 
@@ -336,7 +338,7 @@ class SpanHygiene:
         return doc
 
 
-@Language.factory("kg_gazetteer", assigns=["doc.ents"])
+@Language.factory("kg_gazetteer", assigns=["doc.ents", "doc._.gazetteer_matches"])
 def make_gazetteer(nlp: Language, name: str) -> GazetteerMatcher:
     return GazetteerMatcher(nlp, name)
 

@@ -74,9 +74,9 @@ def normalise_name(name: str) -> str:
     return "".join(words)
 
 
-def mention_source(span: Span, gazetteer_keys: set[tuple[int, int]]) -> str:
+def mention_source(span: Span) -> str:
     """The component that found the span, or "agreed" when the gazetteer also knows it."""
-    if span._.source != "gazetteer" and (span.start_char, span.end_char) in gazetteer_keys:
+    if span._.source != "gazetteer" and (span.start_char, span.end_char) in span.doc._.gazetteer_matches:
         return "agreed"
     return span._.source
 
@@ -88,8 +88,8 @@ def source_precision() -> dict[str, float]:
     return json.loads(CALIBRATION_PATH.read_text(encoding="utf-8"))["precision_by_source"]
 
 
-def mention_confidence(span: Span, gazetteer_keys: set[tuple[int, int]]) -> float:
-    return source_precision().get(mention_source(span, gazetteer_keys), 0.5)
+def mention_confidence(span: Span) -> float:
+    return source_precision().get(mention_source(span), 0.5)
 
 
 def group_spans(doc: Doc) -> list[tuple[str, list[Span]]]:
@@ -154,34 +154,28 @@ class Extractor:
         return next(self.extract_serially([paper]))
 
     def doc_to_extraction(self, doc: Doc, paper: Paper) -> PaperExtraction:
-        gazetteer_keys = {(s.start_char, s.end_char) for s in self.gazetteer_spans(doc)}
         acronyms = doc._.acronyms or {}
         entities = []
-        for label, spans, vector in self.entity_features(doc, paper, gazetteer_keys):
+        for label, spans, vector in self.entity_features(doc, paper):
             forms = list(dict.fromkeys(span.text for span in spans))
             long_forms = [form for form in forms if form in acronyms.values()]
             preferred = long_forms[0] if long_forms else Counter(span.text for span in spans).most_common(1)[0][0]
             mentions = tuple(Mention(span.start_char, span.end_char, span.text,
-                                     mention_confidence(span, gazetteer_keys), span._.source) for span in spans)
+                                     mention_confidence(span), span._.source) for span in spans)
             entities.append(ExtractedEntity(label=label, text=preferred, mentions=mentions,
                                             aliases=tuple(form for form in forms if form != preferred),
                                             proposed=self.proposed_scorer.is_proposed(vector)))
         entities.sort(key=lambda entity: entity.mentions[0].start)
         return PaperExtraction(paper=paper, entities=tuple(entities))
 
-    def entity_features(self, doc: Doc, paper: Paper, gazetteer_keys: set[tuple[int, int]]):
+    def entity_features(self, doc: Doc, paper: Paper):
         """Yield (label, spans, proposed-flag features) for each entity of the paper."""
         cues = cue_ends(doc)
         firsts = first_entities_after_cues(doc, cues)
         for label, spans in group_spans(doc):
-            known = any(s._.source == "gazetteer" or (s.start_char, s.end_char) in gazetteer_keys for s in spans)
+            known = any(mention_source(s) in ("gazetteer", "agreed") for s in spans)
             yield label, spans, features(doc, spans, label=label, title_length=len(paper.title), known=known,
                                          cues=cues, first_after_cue=firsts)
-
-    def gazetteer_spans(self, doc: Doc) -> list[Span]:
-        """Spans the gazetteer knows, whether or not they won (agreement raises confidence)."""
-        gazetteer = self.nlp.get_pipe("kg_gazetteer")
-        return [doc[start:end] for matcher in (gazetteer.exact, gazetteer.any_case) for _, start, end in matcher(doc)]
 
 
 _WORKER_EXTRACTOR: Extractor | None = None
