@@ -110,3 +110,11 @@ def test_an_appositive_gives_the_type():
     assert found["MedSAMix"].label == "Method"
     found, _ = entities(extractor, "We build CodeNet, a dataset of 14M programs.")
     assert found["CodeNet"].label == "Dataset"
+
+
+def test_no_name_runs_from_the_title_into_the_abstract():
+    extraction = Extractor(mode="default").extract_one(Paper(
+        id="t", title="Compression-Based Alignment", abstract="Data selection matters for language models."))
+    boundary = len("Compression-Based Alignment")
+    for entity in extraction.entities:
+        assert all(not m.start < boundary < m.end for m in entity.mentions), entity

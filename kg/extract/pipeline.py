@@ -170,6 +170,8 @@ class Extractor:
 
     def entity_features(self, doc: Doc, paper: Paper):
         """Yield (label, spans, proposed-flag features) for each entity of the paper."""
+        boundary = len(paper.title)  # a name never runs from the title into the abstract
+        doc.ents = [ent for ent in doc.ents if not ent.start_char < boundary < ent.end_char]
         cues = cue_ends(doc)
         firsts = first_entities_after_cues(doc, cues)
         for label, spans in group_spans(doc):
