@@ -19,7 +19,7 @@ import multiprocessing
 import re
 import warnings
 from collections import Counter
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Literal
 
@@ -40,6 +40,7 @@ NER_PATH = components.DATA_DIR / "ner"
 # Confidence of a mention: the precision of the component that found it ("agreed" when the NER
 # and the gazetteer found the same span), measured by training/calibrate.py on held-out papers.
 CALIBRATION_PATH = components.DATA_DIR / "calibration.json"
+
 
 @lru_cache(maxsize=4)
 def make_nlp(mode: Mode = "default", ner_path: Path = NER_PATH) -> Language:
@@ -119,7 +120,7 @@ class Extractor:
         self.batch_size = batch_size
         self.n_process = n_process
 
-    @property
+    @cached_property
     def proposed_scorer(self) -> ProposedScorer:
         if not WEIGHTS_PATH.exists():
             raise ExtractionError(f"the proposed-flag weights are missing at {WEIGHTS_PATH}; rebuild them with "
