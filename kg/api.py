@@ -19,7 +19,7 @@ from rdflib import Graph
 
 from .errors import KgError
 from .extract import Extractor
-from .graph import build_graph, graph_stats, paper_node, read_graph_json, write_graph_json
+from .graph import build_graph, graph_stats, paper_node, read_graph_json, write_graph_json, write_merge_log
 from .html import write_html
 from .ingest import DEFAULT_MAX_ABSTRACT_CHARS, Problem, read_papers
 from .model import PaperExtraction
@@ -30,7 +30,7 @@ __all__ = ["KnowledgeGraph", "BuildReport", "build", "load", "default_inputs", "
 
 SEEDS_DIR = Path(__file__).resolve().parent / "data" / "seeds"
 DEFAULT_OUTPUT_DIR = Path("exports")
-GRAPH_JSON, GRAPH_TTL, GRAPH_HTML = "graph.json", "graph.ttl", "graph.html"
+GRAPH_JSON, GRAPH_TTL, GRAPH_HTML, MERGES_CSV = "graph.json", "graph.ttl", "graph.html", "merges.csv"
 Progress = Callable[[Iterable[PaperExtraction], int], Iterator[PaperExtraction]]
 
 
@@ -96,7 +96,7 @@ class KnowledgeGraph:
         return [self._paper(n) for n, d in sorted(self.G.nodes(data=True)) if d["kind"] == "Paper"]
 
     def entities(self, type: str | None = None) -> list[dict]:
-        """Entities (of one type if given), most-mentioned first: id, type, label, aliases, papers."""
+        """Entities (of one type if given), most-mentioned first: id, type, label, aliases, papers, type_votes."""
         rows = [self._entity(n) for n, d in self.G.nodes(data=True)
                 if d["kind"] == "Entity" and (type is None or d["type"].lower() == type.lower())]
         return sorted(rows, key=lambda row: (-row["papers"], row["label"].lower()))
@@ -151,12 +151,13 @@ class KnowledgeGraph:
         return run_query(self.to_rdflib(), sparql)
 
     def write(self, output_dir: Path | str = DEFAULT_OUTPUT_DIR) -> list[Path]:
-        """Write graph.ttl, graph.html and graph.json into `output_dir`; return their paths."""
+        """Write graph.ttl, graph.html, graph.json and merges.csv into `output_dir`; return their paths."""
         output_dir = Path(output_dir)
         self._rdf = write_turtle(self.G, output_dir / GRAPH_TTL)
         write_html(self.G, output_dir / GRAPH_HTML)
         write_graph_json(self.G, output_dir / GRAPH_JSON)
-        return [output_dir / GRAPH_TTL, output_dir / GRAPH_HTML, output_dir / GRAPH_JSON]
+        write_merge_log(self.G, output_dir / MERGES_CSV)
+        return [output_dir / name for name in (GRAPH_TTL, GRAPH_HTML, GRAPH_JSON, MERGES_CSV)]
 
     def _paper(self, node: str) -> dict:
         data = self.G.nodes[node]
@@ -165,7 +166,7 @@ class KnowledgeGraph:
     def _entity(self, node: str) -> dict:
         data = self.G.nodes[node]
         return {"id": node, "type": data["type"], "label": data["label"], "aliases": list(data.get("aliases", [])),
-                "papers": len({p for p, _ in self.G.in_edges(node)})}
+                "papers": len({p for p, _ in self.G.in_edges(node)}), "type_votes": dict(data.get("type_votes", {}))}
 
 
 def build(inputs: Iterable[Path | str] | None = None, *, mode: str = "default", strict: bool = False,

@@ -1,10 +1,11 @@
 """Graph: extractions in, a NetworkX MultiDiGraph out (and node-link JSON to save and load it).
 
 Nodes are ``paper/<id>`` (kind "Paper": title, abstract, date, arxiv, authors, source) and
-``<type>/<slug>`` entity nodes (kind "Entity": type, label, aliases). Each Paper -> entity edge
+``<type>/<slug>`` entity nodes (kind "Entity": type, label, aliases, type_votes). Each Paper -> entity edge
 is keyed by its relation (usesMethod, usesModel, usesDataset, evaluatesOn, addressesTask,
 reportsMetric, proposes) and carries its evidence: ``mentions`` (start, end, text, confidence,
-source component, section) and ``confidence`` (the best mention's).
+source component, section) and ``confidence`` (the best mention's). ``G.graph["merges"]`` is the
+merge log: one row per surface form (form, node, rule, papers).
 
 >>> from kg.model import Paper, PaperExtraction, ExtractedEntity, Mention
 >>> paper = Paper(id="p1", title="", abstract="We fine-tune BERT.")
@@ -15,6 +16,7 @@ source component, section) and ``confidence`` (the best mention's).
 """
 from __future__ import annotations
 
+import csv
 import json
 import os
 import tempfile
@@ -27,7 +29,8 @@ import networkx as nx
 from .model import PROPOSES, RELATION_FOR_TYPE, PaperExtraction
 from .resolve import resolve_entities
 
-__all__ = ["build_graph", "paper_node", "write_graph_json", "read_graph_json", "graph_stats", "atomic_write"]
+__all__ = ["build_graph", "paper_node", "write_graph_json", "read_graph_json", "write_merge_log", "graph_stats",
+           "atomic_write"]
 
 
 NODE_KEY = "node"  # node-link JSON field for the node id ("id" is a paper attribute)
@@ -48,13 +51,17 @@ def build_graph(extractions: Iterable[PaperExtraction]) -> nx.MultiDiGraph:
         G.add_node(paper_node(paper.id), kind="Paper", id=paper.id, title=paper.title, abstract=paper.abstract,
                    date=paper.date, arxiv=paper.arxiv, authors=paper.authors, source=paper.source)
     for node_id, entity in sorted(resolution.entities.items()):
-        G.add_node(node_id, kind="Entity", type=entity.label, label=entity.name, aliases=entity.aliases)
+        G.add_node(node_id, kind="Entity", type=entity.label, label=entity.name, aliases=entity.aliases,
+                   type_votes=entity.type_votes)
+    G.graph["merges"] = [{"form": m.form, "node": m.node_id, "rule": m.rule, "papers": m.papers}
+                         for m in sorted(resolution.merges, key=lambda m: (m.node_id, m.form))]
     title_length = {ex.paper.id: len(ex.paper.title) for ex in extractions}
     for (paper_id, entity), node_id in zip(items, resolution.node_ids):
         mentions = [{"start": m.start, "end": m.end, "text": m.text, "confidence": m.confidence,
                      "source": m.source, "section": "title" if m.end <= title_length[paper_id] else "abstract"}
                     for m in entity.mentions]
-        relations = [RELATION_FOR_TYPE[entity.label]] + ([PROPOSES] if entity.proposed else [])
+        node_type = resolution.entities[node_id].label  # the voted type, not this paper's label
+        relations = [RELATION_FOR_TYPE[node_type]] + ([PROPOSES] if entity.proposed else [])
         for relation in relations:
             source = paper_node(paper_id)
             if G.has_edge(source, node_id, key=relation):  # two spellings of one node in one paper
@@ -100,6 +107,16 @@ def write_graph_json(G: nx.MultiDiGraph, path: Path) -> None:
     """Save the graph as node-link JSON (what `kg.load` reads back)."""
     data = nx.node_link_data(G, edges="edges", name=NODE_KEY)
     atomic_write(path, lambda handle: json.dump(data, handle, ensure_ascii=False, sort_keys=True))
+
+
+def write_merge_log(G: nx.MultiDiGraph, path: Path) -> None:
+    """Write the merge log as CSV (form, node, rule, papers) for a user to review."""
+    def write(handle):
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["form", "node", "rule", "papers"])
+        for row in G.graph.get("merges", []):
+            writer.writerow([row["form"], row["node"], row["rule"], " ".join(row["papers"])])
+    atomic_write(path, write)
 
 
 def read_graph_json(path: Path) -> nx.MultiDiGraph:

@@ -2,9 +2,11 @@
 
 Spellings that normalise alike (case, hyphens, plural, leading article, spacing) meet in one
 node, and so do a long form and the acronym a paper defines for it. A bare acronym ("LoRA"
-with no long form in its paper) joins the node whose long form most papers pair with it;
-two long forms that share an acronym stay two nodes. Types stay apart: a Method and a Model
-called alike are two nodes.
+with no long form in its paper) joins the node whose long form most papers pair with it,
+preferring one of the same type; two long forms that share an acronym stay two nodes ("SAM":
+Segment Anything Model, Sharpness-Aware Minimization). A node's type is the label most of its
+mentions got, and the votes are kept on the node. Each form's reason for being on its node is a
+row of the merge log (`Resolution.merges`).
 
 >>> from kg.model import ExtractedEntity, Mention
 >>> m = (Mention(0, 4, "LoRA", 0.9, "ner"),)
@@ -23,26 +25,38 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from .extract.pipeline import normalise_name
-from .model import ExtractedEntity
+from .model import ENTITY_TYPES, ExtractedEntity
 
-__all__ = ["ResolvedEntity", "Resolution", "resolve_entities", "is_acronym", "slugify"]
+__all__ = ["ResolvedEntity", "Merge", "Resolution", "resolve_entities", "is_acronym", "slugify"]
 
 
 @dataclass
 class ResolvedEntity:
-    """One entity node: its id, type, canonical label, every form seen, and the papers using it."""
+    """One entity node: its id, voted type, canonical label, every form seen, the papers using it."""
 
     node_id: str
     label: str
     name: str
     aliases: list[str]
     papers: list[str] = field(default_factory=list)
+    type_votes: dict[str, int] = field(default_factory=dict)  # mentions per label the extractor gave
+
+
+@dataclass(frozen=True)
+class Merge:
+    """One row of the merge log: a surface form, the node it joined, the rule, the papers using it."""
+
+    form: str
+    node_id: str
+    rule: str
+    papers: list[str]
 
 
 @dataclass
 class Resolution:
     entities: dict[str, ResolvedEntity]
     node_ids: list[str]  # the node of each input item, in input order
+    merges: list[Merge]
 
 
 def is_acronym(form: str) -> bool:
@@ -64,51 +78,55 @@ def slugify(text: str) -> str:
 def resolve_entities(items: Iterable[tuple[str, ExtractedEntity]]) -> Resolution:
     """Group (paper id, entity) pairs into nodes; see the module docstring for the rules."""
     items = list(items)
-    parent: dict[tuple[str, str], tuple[str, str]] = {}
+    parent: dict[str, str] = {}
 
-    def find(key):
+    def find(key: str) -> str:
         while parent.setdefault(key, key) != key:
             parent[key] = parent[parent[key]]
             key = parent[key]
         return key
 
-    def union(a, b):
-        parent[find(a)] = find(b)
+    def full_forms(entity: ExtractedEntity) -> list[str]:
+        return [form for form in entity.forms if not is_acronym(form)]
 
-    bare_acronyms: list[int] = []
-    for index, (_, entity) in enumerate(items):
-        full_forms = [form for form in entity.forms if not is_acronym(form)]
-        if not full_forms:
-            bare_acronyms.append(index)
-            continue
-        keys = [(entity.label, normalise_name(form)) for form in full_forms]
+    for _, entity in items:
+        keys = [normalise_name(form) for form in full_forms(entity)]
         for key in keys[1:]:
-            union(keys[0], key)
-    # Which group each (label, acronym) points to, weighted by the papers that pair them.
-    acronym_votes: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    for index, (paper, entity) in enumerate(items):
-        if index in bare_acronyms:
-            continue
-        group = find((entity.label, normalise_name(next(f for f in entity.forms if not is_acronym(f)))))
+            parent[find(key)] = find(keys[0])
+    # Which groups each acronym is paired with, by the papers that pair them, and with which labels.
+    acronym_votes: dict[str, Counter] = defaultdict(Counter)
+    for paper, entity in items:
+        forms = full_forms(entity)
         for form in entity.forms:
-            if is_acronym(form):
-                acronym_votes[(entity.label, form)][group] += 1
-    group_of: list[tuple[str, str]] = []
-    for index, (_, entity) in enumerate(items):
-        if index in bare_acronyms:
-            votes = acronym_votes.get((entity.label, entity.text))
-            group_of.append(votes.most_common(1)[0][0] if votes else find((entity.label, "acronym:" + entity.text)))
-        else:
-            group_of.append(find((entity.label, normalise_name(next(f for f in entity.forms if not is_acronym(f))))))
-    members: dict[tuple[str, str], list[int]] = defaultdict(list)
+            if forms and is_acronym(form):
+                acronym_votes[form][(find(normalise_name(forms[0])), entity.label)] += 1
+    group_of: list[str] = []
+    for _, entity in items:
+        forms = full_forms(entity)
+        if forms:
+            group_of.append(find(normalise_name(forms[0])))
+            continue
+        votes = acronym_votes.get(entity.text)
+        if not votes:
+            group_of.append("acronym:" + entity.text)
+            continue
+        same_label = [(n, g) for (g, label), n in votes.items() if label == entity.label]
+        candidates = same_label or [(n, g) for (g, _), n in votes.items()]
+        group_of.append(sorted(candidates, key=lambda pair: (-pair[0], pair[1]))[0][1])
+    members: dict[str, list[int]] = defaultdict(list)
     for index, group in enumerate(group_of):
         members[group].append(index)
 
     entities: dict[str, ResolvedEntity] = {}
     node_ids: list[str] = [""] * len(items)
+    merges: list[Merge] = []
     # Most supported groups first, so a slug clash suffixes the rarer one, deterministically.
     ordered = sorted(members.items(), key=lambda kv: (-len({items[i][0] for i in kv[1]}), kv[0]))
-    for (label, _), indexes in ordered:
+    for group, indexes in ordered:
+        votes = Counter()
+        for i in indexes:
+            votes[items[i][1].label] += len(items[i][1].mentions)
+        label = sorted(votes.items(), key=lambda kv: (-kv[1], ENTITY_TYPES.index(kv[0])))[0][0]
         forms = Counter(form for i in indexes for form in items[i][1].forms)
         full = Counter({form: n for form, n in forms.items() if not is_acronym(form)})
         name = sorted((full or forms).items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
@@ -118,7 +136,32 @@ def resolve_entities(items: Iterable[tuple[str, ExtractedEntity]]) -> Resolution
             node_id = f"{label.lower()}/{slugify(name)}-{suffix}"
             suffix += 1
         papers = sorted({items[i][0] for i in indexes})
-        entities[node_id] = ResolvedEntity(node_id, label, name, sorted(set(forms) - {name}), papers)
+        entities[node_id] = ResolvedEntity(node_id, label, name, sorted(set(forms) - {name}), papers,
+                                           dict(sorted(votes.items())))
         for i in indexes:
             node_ids[i] = node_id
-    return Resolution(entities=entities, node_ids=node_ids)
+        merges += merge_log_rows(node_id, name, [items[i] for i in indexes])
+    return Resolution(entities=entities, node_ids=node_ids, merges=merges)
+
+
+def merge_log_rows(node_id: str, name: str, members: list[tuple[str, ExtractedEntity]]) -> list[Merge]:
+    """Why each surface form of a node is there: one row per form, with the papers that use it."""
+    papers_of: dict[str, set[str]] = defaultdict(set)
+    paired: set[str] = set()
+    for paper, entity in members:
+        for form in entity.forms:
+            papers_of[form].add(paper)
+            if is_acronym(form) and len(entity.forms) > 1:
+                paired.add(form)
+    rows = []
+    for form in sorted(papers_of):
+        if form == name:
+            rule = "canonical label (most frequent full form)"
+        elif is_acronym(form):
+            rule = "acronym defined next to the long form" if form in paired else "bare acronym: most supported sense"
+        elif normalise_name(form) == normalise_name(name):
+            rule = "spelling variant (case, hyphen, plural, article, spacing)"
+        else:
+            rule = "another long form used with the same acronym or spelling"
+        rows.append(Merge(form, node_id, rule, sorted(papers_of[form])))
+    return rows

@@ -32,7 +32,7 @@ def test_build_writes_outputs_and_summary(papers_file, tmp_path):
     assert f"warning: {papers_file}:3: not valid JSON" in result.output
     assert "Built from 1 file(s): 2 papers," in result.output
     assert "entities: " in result.output and "edges: " in result.output and "problems: 1" in result.output
-    for name in ("graph.ttl", "graph.html", "graph.json"):
+    for name in ("graph.ttl", "graph.html", "graph.json", "merges.csv"):
         assert (out / name).stat().st_size > 0
 
 

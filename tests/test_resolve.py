@@ -1,0 +1,64 @@
+"""Resolve: one node per real thing across papers, with type votes and a merge log."""
+from __future__ import annotations
+
+import csv
+
+from kg.graph import build_graph, write_merge_log
+from kg.model import ExtractedEntity, Mention, Paper, PaperExtraction
+from kg.resolve import resolve_entities
+
+
+def entity(label, text, *aliases, mentions=1):
+    return ExtractedEntity(label, text, aliases, tuple(Mention(0, 1, text, 0.7, "ner") for _ in range(mentions)))
+
+
+def test_spelling_variants_merge():
+    items = [("p1", entity("Method", "Low-Rank Adaptation")), ("p2", entity("Method", "low rank adaptations")),
+             ("p3", entity("Method", "the Low-rank adaptation"))]
+    assert len(set(resolve_entities(items).node_ids)) == 1
+
+
+def test_one_acronym_with_two_long_forms_gives_two_nodes_and_bare_mentions_follow_support():
+    items = [
+        ("p1", entity("Model", "Segment Anything Model", "SAM")),
+        ("p2", entity("Model", "Segment Anything Model", "SAM")),
+        ("p3", entity("Method", "Sharpness-Aware Minimization", "SAM")),
+        ("p4", entity("Model", "SAM")),   # bare, typed Model: the segmentation model
+        ("p5", entity("Method", "SAM")),  # bare, typed Method: the optimiser
+    ]
+    nodes = resolve_entities(items).node_ids
+    assert nodes[0] == nodes[1] == nodes[3] == "model/segment-anything-model"
+    assert nodes[2] == nodes[4] == "method/sharpness-aware-minimization"
+
+
+def test_type_is_voted_over_mentions_and_recorded():
+    items = [("p1", entity("Method", "reinforcement learning", mentions=3)),
+             ("p2", entity("Task", "Reinforcement Learning", mentions=1))]
+    resolution = resolve_entities(items)
+    assert set(resolution.node_ids) == {"method/reinforcement-learning"}
+    assert resolution.entities["method/reinforcement-learning"].type_votes == {"Method": 3, "Task": 1}
+
+
+def test_the_canonical_label_is_the_most_frequent_full_form():
+    items = [("p1", entity("Method", "LoRA")), ("p2", entity("Method", "Low-Rank Adaptation", "LoRA")),
+             ("p3", entity("Method", "low-rank adaptation", "LoRA")), ("p4", entity("Method", "Low-Rank Adaptation"))]
+    resolution = resolve_entities(items)
+    (node,) = resolution.entities.values()
+    assert node.name == "Low-Rank Adaptation" and set(node.aliases) == {"LoRA", "low-rank adaptation"}
+
+
+def test_merge_log_explains_every_form(tmp_path):
+    extractions = [
+        PaperExtraction(Paper("p1", "", "a"), (entity("Method", "Low-Rank Adaptation", "LoRA"),)),
+        PaperExtraction(Paper("p2", "", "b"), (entity("Method", "LoRA"),)),
+        PaperExtraction(Paper("p3", "", "c"), (entity("Method", "low-rank adaptations"),)),
+    ]
+    G = build_graph(extractions)
+    write_merge_log(G, tmp_path / "merges.csv")
+    rows = list(csv.DictReader((tmp_path / "merges.csv").open()))
+    assert [(r["form"], r["rule"], r["papers"]) for r in rows] == [
+        ("LoRA", "acronym defined next to the long form", "p1 p2"),
+        ("Low-Rank Adaptation", "canonical label (most frequent full form)", "p1"),
+        ("low-rank adaptations", "spelling variant (case, hyphen, plural, article, spacing)", "p3"),
+    ]
+    assert {r["node"] for r in rows} == {"method/low-rank-adaptation"}
