@@ -25,6 +25,7 @@ from .ingest import DEFAULT_MAX_ABSTRACT_CHARS, Problem, read_papers
 from .model import PaperExtraction
 from .query import QueryResult, run_query
 from .rdf import to_rdf, write_turtle
+from .resolve import read_overrides
 
 __all__ = ["KnowledgeGraph", "BuildReport", "build", "load", "default_inputs", "DEFAULT_OUTPUT_DIR"]
 
@@ -171,7 +172,7 @@ class KnowledgeGraph:
 
 def build(inputs: Iterable[Path | str] | None = None, *, mode: str = "default", strict: bool = False,
           max_abstract_chars: int = DEFAULT_MAX_ABSTRACT_CHARS, n_process: int = 1,
-          progress: Progress | None = None) -> KnowledgeGraph:
+          aliases: Path | str | None = None, progress: Progress | None = None) -> KnowledgeGraph:
     """Read, extract, resolve and link: the whole pipeline up to the in-memory graph.
 
     Parameters
@@ -179,13 +180,15 @@ def build(inputs: Iterable[Path | str] | None = None, *, mode: str = "default", 
     inputs : files to read; the bundled seed listings when None.
     mode : "default" (trained NER + rules) or "fast" (rules only).
     strict : stop at the first bad record instead of skipping it.
+    aliases : a CSV of ``form,action,target`` rows forcing (merge) or forbidding (split) merges.
     progress : wraps the stream of extractions, e.g. to draw a progress bar: ``progress(items, total)``.
     """
     started = time.perf_counter()
+    overrides = read_overrides(Path(aliases)) if aliases else None  # read first: a bad file fails fast
     papers, problems = read_papers(default_inputs() if inputs is None else inputs, strict=strict,
                                    max_abstract_chars=max_abstract_chars)
     extractions = Extractor(mode=mode, n_process=n_process).extract(papers)
-    G = build_graph(progress(extractions, len(papers)) if progress else extractions)
+    G = build_graph(progress(extractions, len(papers)) if progress else extractions, overrides=overrides)
     report = BuildReport(stats=graph_stats(G), problems=problems, seconds=time.perf_counter() - started)
     return KnowledgeGraph(G, report)
 

@@ -58,7 +58,9 @@ def cli():
 @strict_option
 @max_chars_option
 @jobs_option
-def build(inputs, output, mode, strict, max_abstract_chars, jobs):
+@click.option("--aliases", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV of form,action,target rows: 'merge' joins a form to a name, 'split' keeps it apart.")
+def build(inputs, output, mode, strict, max_abstract_chars, jobs, aliases):
     """Build the graph from INPUTS (the bundled seed listings when none are given).
 
     INPUTS may be JSON Lines, JSON arrays, CSV, or plain-text listings (arXiv-style,
@@ -68,11 +70,12 @@ def build(inputs, output, mode, strict, max_abstract_chars, jobs):
     Example:
         kg build                      # the bundled seeds -> exports/
         kg build papers.jsonl -o out/
+        kg build --aliases my_aliases.csv   # rows: RLHF,merge,Reinforcement Learning from Human Feedback
     """
     started = time.perf_counter()
     try:
         kg = build_graph_from_inputs(list(inputs) or None, mode=mode, strict=strict,
-                                     max_abstract_chars=max_abstract_chars, n_process=jobs,
+                                     max_abstract_chars=max_abstract_chars, n_process=jobs, aliases=aliases,
                                      progress=progress_bar("Extracting"))
         report_problems(kg.report.problems)
         if not kg.report.stats["papers"]:

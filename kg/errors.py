@@ -13,6 +13,10 @@ class ExtractionError(KgError):
     """The extraction pipeline cannot be built or run."""
 
 
+class ResolveError(KgError):
+    """An aliases (overrides) file cannot be used."""
+
+
 class ExportError(KgError):
     """An output file cannot be written."""
 

@@ -27,7 +27,7 @@ from typing import Iterable
 import networkx as nx
 
 from .model import PROPOSES, RELATION_FOR_TYPE, PaperExtraction
-from .resolve import resolve_entities
+from .resolve import Overrides, resolve_entities
 
 __all__ = ["build_graph", "paper_node", "write_graph_json", "read_graph_json", "write_merge_log", "graph_stats",
            "atomic_write"]
@@ -40,11 +40,11 @@ def paper_node(paper_id: str) -> str:
     return f"paper/{paper_id}"
 
 
-def build_graph(extractions: Iterable[PaperExtraction]) -> nx.MultiDiGraph:
-    """Resolve entities across papers and link each paper to its entities with evidence."""
+def build_graph(extractions: Iterable[PaperExtraction], *, overrides: Overrides | None = None) -> nx.MultiDiGraph:
+    """Resolve entities across papers (with a user's `overrides`) and link each paper to its entities."""
     extractions = list(extractions)
     items = [(ex.paper.id, entity) for ex in extractions for entity in ex.entities]
-    resolution = resolve_entities(items)
+    resolution = resolve_entities(items, overrides=overrides)
     G = nx.MultiDiGraph()
     for ex in sorted(extractions, key=lambda ex: ex.paper.id):
         paper = ex.paper

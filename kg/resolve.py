@@ -18,16 +18,19 @@ row of the merge log (`Resolution.merges`).
 """
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable
 
+from .errors import ResolveError
 from .extract.pipeline import normalise_name
 from .model import ENTITY_TYPES, ExtractedEntity
 
-__all__ = ["ResolvedEntity", "Merge", "Resolution", "resolve_entities", "is_acronym", "slugify"]
+__all__ = ["ResolvedEntity", "Merge", "Overrides", "Resolution", "read_overrides", "resolve_entities", "is_acronym", "slugify"]
 
 
 @dataclass
@@ -53,6 +56,46 @@ class Merge:
 
 
 @dataclass
+class Overrides:
+    """A user's corrections (``kg build --aliases FILE``): forms to merge into a name, forms to keep apart."""
+
+    merge: dict[str, str] = field(default_factory=dict)  # normalised form -> normalised target name
+    split: set[str] = field(default_factory=set)  # normalised forms that never join another name
+    source: str = ""
+
+
+def read_overrides(path: Path) -> Overrides:
+    """Read a CSV of ``form,action,target`` rows: ``merge`` joins form to target, ``split`` keeps form apart.
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "aliases.csv"
+    >>> _ = path.write_text("form,action,target\\nRLHF,merge,Reinforcement Learning from Human Feedback\\nSAM,split,\\n")
+    >>> overrides = read_overrides(path)
+    >>> overrides.merge, overrides.split
+    ({'rlhf': 'reinforcementlearningfromhumanfeedback'}, {'sam'})
+    """
+    overrides = Overrides(source=str(path))
+    try:
+        handle = Path(path).open(encoding="utf-8", newline="")
+    except OSError as error:
+        raise ResolveError(f"cannot read aliases file {path}: {error.strerror or error}") from error
+    with handle:
+        reader = csv.DictReader(handle)
+        if not {"form", "action"} <= set(reader.fieldnames or []):
+            raise ResolveError(f"{path}:1: the header must name the columns form,action,target (got {reader.fieldnames})")
+        for row in reader:
+            form, action, target = (row.get("form") or "").strip(), (row.get("action") or "").strip().lower(), (row.get("target") or "").strip()
+            if action == "merge" and form and target:
+                overrides.merge[normalise_name(form)] = normalise_name(target)
+            elif action == "split" and form:
+                overrides.split.add(normalise_name(form))
+            else:
+                raise ResolveError(f"{path}:{reader.line_num}: expected 'FORM,merge,TARGET' or 'FORM,split,', "
+                                   f"got {row.get('form')!r},{row.get('action')!r},{row.get('target')!r}")
+    return overrides
+
+
+@dataclass
 class Resolution:
     entities: dict[str, ResolvedEntity]
     node_ids: list[str]  # the node of each input item, in input order
@@ -75,9 +118,14 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "x"
 
 
-def resolve_entities(items: Iterable[tuple[str, ExtractedEntity]]) -> Resolution:
-    """Group (paper id, entity) pairs into nodes; see the module docstring for the rules."""
+def resolve_entities(items: Iterable[tuple[str, ExtractedEntity]], *, overrides: Overrides | None = None) -> Resolution:
+    """Group (paper id, entity) pairs into nodes; see the module docstring for the rules.
+
+    `overrides` (from `read_overrides`) win over every rule: a ``merge`` row joins its form to
+    the target name's node, a ``split`` row gives the form a node of its own.
+    """
     items = list(items)
+    overrides = overrides or Overrides()
     parent: dict[str, str] = {}
 
     def find(key: str) -> str:
@@ -89,22 +137,32 @@ def resolve_entities(items: Iterable[tuple[str, ExtractedEntity]]) -> Resolution
     def full_forms(entity: ExtractedEntity) -> list[str]:
         return [form for form in entity.forms if not is_acronym(form)]
 
+    def group_key(form: str) -> str:
+        key = normalise_name(form)
+        if key in overrides.split:
+            return "split:" + key
+        return overrides.merge.get(key, key)
+
     for _, entity in items:
-        keys = [normalise_name(form) for form in full_forms(entity)]
+        keys = [group_key(form) for form in full_forms(entity)]
         for key in keys[1:]:
-            parent[find(key)] = find(keys[0])
+            if not (key.startswith("split:") or keys[0].startswith("split:")):
+                parent[find(key)] = find(keys[0])
     # Which groups each acronym is paired with, by the papers that pair them, and with which labels.
     acronym_votes: dict[str, Counter] = defaultdict(Counter)
     for paper, entity in items:
         forms = full_forms(entity)
         for form in entity.forms:
             if forms and is_acronym(form):
-                acronym_votes[form][(find(normalise_name(forms[0])), entity.label)] += 1
+                acronym_votes[form][(find(group_key(forms[0])), entity.label)] += 1
     group_of: list[str] = []
     for _, entity in items:
         forms = full_forms(entity)
         if forms:
-            group_of.append(find(normalise_name(forms[0])))
+            group_of.append(find(group_key(forms[0])))
+            continue
+        if normalise_name(entity.text) in overrides.merge or normalise_name(entity.text) in overrides.split:
+            group_of.append(find(group_key(entity.text)))
             continue
         votes = acronym_votes.get(entity.text)
         if not votes:
@@ -140,11 +198,11 @@ def resolve_entities(items: Iterable[tuple[str, ExtractedEntity]]) -> Resolution
                                            dict(sorted(votes.items())))
         for i in indexes:
             node_ids[i] = node_id
-        merges += merge_log_rows(node_id, name, [items[i] for i in indexes])
+        merges += merge_log_rows(node_id, name, [items[i] for i in indexes], overrides)
     return Resolution(entities=entities, node_ids=node_ids, merges=merges)
 
 
-def merge_log_rows(node_id: str, name: str, members: list[tuple[str, ExtractedEntity]]) -> list[Merge]:
+def merge_log_rows(node_id: str, name: str, members: list[tuple[str, ExtractedEntity]], overrides: Overrides) -> list[Merge]:
     """Why each surface form of a node is there: one row per form, with the papers that use it."""
     papers_of: dict[str, set[str]] = defaultdict(set)
     paired: set[str] = set()
@@ -155,7 +213,9 @@ def merge_log_rows(node_id: str, name: str, members: list[tuple[str, ExtractedEn
                 paired.add(form)
     rows = []
     for form in sorted(papers_of):
-        if form == name:
+        if normalise_name(form) in overrides.merge or normalise_name(form) in overrides.split:
+            rule = f"user override ({overrides.source})"
+        elif form == name:
             rule = "canonical label (most frequent full form)"
         elif is_acronym(form):
             rule = "acronym defined next to the long form" if form in paired else "bare acronym: most supported sense"

@@ -1,6 +1,7 @@
 """CLI: `kg build`, `kg extract`, `kg query` as a user runs them (click's CliRunner, real files)."""
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
@@ -119,3 +120,22 @@ def test_extract_then_score_on_the_dev_gold(tmp_path):
     assert scores["papers_predicted"] == 60
     # A floor that catches a broken pipeline; the measured scores are in the README.
     assert scores["strict_typed"]["f1"] >= 0.55
+
+
+def test_build_with_aliases_forces_and_forbids_merges(papers_file, tmp_path):
+    aliases = tmp_path / "aliases.csv"
+    aliases.write_text("form,action,target\nLoRA adapters,merge,Low-Rank Adaptation\nBERT,split,\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", str(papers_file), "-o", str(out), "--aliases", str(aliases)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader((out / "merges.csv").open()))
+    overridden = [row for row in rows if row["rule"].startswith("user override")]
+    assert overridden and all(row["rule"] == f"user override ({aliases})" for row in overridden)
+
+
+def test_a_bad_aliases_file_is_a_clear_error(papers_file, tmp_path):
+    aliases = tmp_path / "aliases.csv"
+    aliases.write_text("form,action,target\nBERT,delete,\n")
+    result = CliRunner().invoke(cli, ["build", str(papers_file), "-o", str(tmp_path / "out"), "--aliases", str(aliases)])
+    assert result.exit_code == 1
+    assert f"Error: {aliases}:2: expected 'FORM,merge,TARGET' or 'FORM,split,'" in result.output

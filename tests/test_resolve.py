@@ -62,3 +62,16 @@ def test_merge_log_explains_every_form(tmp_path):
         ("low-rank adaptations", "spelling variant (case, hyphen, plural, article, spacing)", "p3"),
     ]
     assert {r["node"] for r in rows} == {"method/low-rank-adaptation"}
+
+
+def test_overrides_force_and_forbid_merges():
+    from kg.resolve import Overrides
+    items = [("p1", entity("Method", "RLHF")), ("p2", entity("Method", "Reinforcement Learning from Human Feedback")),
+             ("p3", entity("Model", "Segment Anything Model", "SAM")), ("p4", entity("Model", "SAM"))]
+    plain = resolve_entities(items).node_ids
+    assert plain[0] != plain[1] and plain[2] == plain[3]
+    overrides = Overrides(merge={"rlhf": "reinforcementlearningfromhumanfeedback"}, split={"sam"}, source="a.csv")
+    resolution = resolve_entities(items, overrides=overrides)
+    nodes = resolution.node_ids
+    assert nodes[0] == nodes[1] and nodes[2] != nodes[3]
+    assert {m.rule for m in resolution.merges if m.form in ("RLHF", "SAM")} == {"user override (a.csv)"}
