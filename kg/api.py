@@ -167,7 +167,8 @@ class KnowledgeGraph:
     def _entity(self, node: str) -> dict:
         data = self.G.nodes[node]
         return {"id": node, "type": data["type"], "label": data["label"], "aliases": list(data.get("aliases", [])),
-                "papers": len({p for p, _ in self.G.in_edges(node)}), "type_votes": dict(data.get("type_votes", {}))}
+                "papers": len({p for p, _ in self.G.in_edges(node)}), "type_votes": dict(data.get("type_votes", {})),
+                "pwc_url": data.get("pwc_url")}
 
 
 def build(inputs: Iterable[Path | str] | None = None, *, mode: str = "default", strict: bool = False,

@@ -1,7 +1,8 @@
 """Graph: extractions in, a NetworkX MultiDiGraph out (and node-link JSON to save and load it).
 
 Nodes are ``paper/<id>`` (kind "Paper": title, abstract, date, arxiv, authors, source) and
-``<type>/<slug>`` entity nodes (kind "Entity": type, label, aliases, type_votes). Each Paper -> entity edge
+``<type>/<slug>`` entity nodes (kind "Entity": type, label, aliases, type_votes, and pwc_id, pwc_url,
+link_source when Papers with Code knows the thing). Each Paper -> entity edge
 is keyed by its relation (usesMethod, usesModel, usesDataset, evaluatesOn, addressesTask,
 reportsMetric, proposes) and carries its evidence: ``mentions`` (start, end, text, confidence,
 source component, section) and ``confidence`` (the best mention's). ``G.graph["merges"]`` is the
@@ -27,6 +28,7 @@ from typing import Iterable
 import networkx as nx
 
 from .model import PROPOSES, RELATION_FOR_TYPE, PaperExtraction
+from .links import pwc_links
 from .resolve import Overrides, resolve_entities
 
 __all__ = ["build_graph", "paper_node", "write_graph_json", "read_graph_json", "write_merge_log", "graph_stats",
@@ -50,9 +52,10 @@ def build_graph(extractions: Iterable[PaperExtraction], *, overrides: Overrides 
         paper = ex.paper
         G.add_node(paper_node(paper.id), kind="Paper", id=paper.id, title=paper.title, abstract=paper.abstract,
                    date=paper.date, arxiv=paper.arxiv, authors=paper.authors, source=paper.source)
+    links = pwc_links((node_id, e.label, [e.name, *e.aliases]) for node_id, e in resolution.entities.items())
     for node_id, entity in sorted(resolution.entities.items()):
         G.add_node(node_id, kind="Entity", type=entity.label, label=entity.name, aliases=entity.aliases,
-                   type_votes=entity.type_votes)
+                   type_votes=entity.type_votes, **links.get(node_id, {}))
     G.graph["merges"] = [{"form": m.form, "node": m.node_id, "rule": m.rule, "papers": m.papers}
                          for m in sorted(resolution.merges, key=lambda m: (m.node_id, m.form))]
     title_length = {ex.paper.id: len(ex.paper.title) for ex in extractions}

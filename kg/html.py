@@ -57,6 +57,8 @@ def entity_tooltip(G: nx.MultiDiGraph, node: str) -> str:
     lines = [f"{data['label']} ({data['type']})"]
     if data.get("aliases"):
         lines.append("also: " + ", ".join(data["aliases"]))
+    if data.get("pwc_url"):
+        lines.append(f"Papers with Code: {data['pwc_url']}")
     lines.append(f"{len(papers)} paper(s):")
     lines += [f"- {G.nodes[p]['title'] or G.nodes[p]['abstract'][:80] + '...'}" for p in papers[:TOOLTIP_PAPERS]]
     if len(papers) > TOOLTIP_PAPERS:

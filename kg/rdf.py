@@ -4,7 +4,9 @@ IRIs are derived from ids only (``<base>paper/<id>``, ``<base>entity/<type>/<slu
 ``<base>mention/<paper>/<start>-<end>/<type>/<slug>``), so the same input gives the same IRIs and,
 since the Turtle writer sorts subjects and predicates, byte-identical files on every run.
 Each mention is a Web Annotation: ``oa:hasBody`` the entity, a target whose source is the
-paper, with a TextPositionSelector (start, end) and a TextQuoteSelector (exact).
+paper, with a TextPositionSelector (start, end) and a TextQuoteSelector (exact). Entities that
+Papers with Code knows link to it (``skos:exactMatch`` for Method/Task/Metric, ``schema:sameAs``
+for Model/Dataset/Benchmark) with ``kg:linkSource`` naming where the link came from.
 """
 from __future__ import annotations
 
@@ -22,8 +24,9 @@ __all__ = ["KG", "OA", "FABIO", "DEFAULT_BASE", "to_rdf", "write_turtle", "paper
 KG = Namespace("https://w3id.org/mlkg/ontology#")
 OA = Namespace("http://www.w3.org/ns/oa#")
 FABIO = Namespace("http://purl.org/spar/fabio/")
+SCHEMA = Namespace("https://schema.org/")
 DEFAULT_BASE = "https://w3id.org/mlkg/resource/"
-PREFIXES = {"kg": KG, "oa": OA, "fabio": FABIO, "dcterms": DCTERMS, "skos": SKOS, "prov": PROV, "rdfs": RDFS, "xsd": XSD}
+PREFIXES = {"kg": KG, "oa": OA, "fabio": FABIO, "schema": SCHEMA, "dcterms": DCTERMS, "skos": SKOS, "prov": PROV, "rdfs": RDFS, "xsd": XSD}
 
 
 def paper_iri(paper_id: str, base: str = DEFAULT_BASE) -> URIRef:
@@ -62,6 +65,10 @@ def to_rdf(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> Graph:
             add((subject, SKOS.prefLabel, Literal(data["label"])))
             for alias in data.get("aliases", []):
                 add((subject, SKOS.altLabel, Literal(alias)))
+            if data.get("pwc_url"):
+                link = SKOS.exactMatch if data["type"] in ("Method", "Task", "Metric") else SCHEMA.sameAs
+                add((subject, link, URIRef(data["pwc_url"])))
+                add((subject, KG.linkSource, Literal(data["link_source"])))
     for source, target, relation, data in G.edges(keys=True, data=True):
         paper = paper_iri(G.nodes[source]["id"], base)
         entity = entity_iri(target, base)

@@ -88,3 +88,15 @@ def test_lora_long_form_and_acronym_resolve_to_one_node():
     entity_nodes = [n for n, d in G.nodes(data=True) if d["kind"] == "Entity"]
     assert entity_nodes == ["method/low-rank-adaptation"]
     assert G.in_degree("method/low-rank-adaptation") == 3
+
+
+def test_papers_with_code_links_carry_their_source(seeds_kg, seeds_rdf):
+    from rdflib.namespace import SKOS
+    linked = [e for e in seeds_kg.entities() if e["pwc_url"]]
+    assert len(linked) >= 20
+    adam = next(e for e in linked if e["label"] == "Adam")
+    assert adam["pwc_url"] == "https://paperswithcode.com/method/adam"
+    subject = kg.rdf.entity_iri(adam["id"])
+    assert (subject, SKOS.exactMatch, kg.rdf.URIRef(adam["pwc_url"])) in seeds_rdf
+    assert str(seeds_rdf.value(subject, KG.linkSource)).startswith("Papers with Code methods dump")
+    assert all(str(p).startswith("https://arxiv.org/abs/") for p in seeds_rdf.objects(None, kg.rdf.RDFS.seeAlso))

@@ -48,10 +48,15 @@ TRAILING_GENERIC = {"dataset", "datasets", "benchmark", "benchmarks", "corpus", 
                     "environments", "leaderboard"}
 
 
-def load_gazetteer(path: Path = GAZETTEER_PATH) -> list[tuple[str, str]]:
-    """(label, name) rows of the shipped gazetteer (derived from Papers with Code, CC BY-SA 4.0)."""
+def load_gazetteer_rows(path: Path = GAZETTEER_PATH) -> list[dict[str, str]]:
+    """Rows (label, name, pwc_slug, origin) of the shipped gazetteer (from Papers with Code, CC BY-SA 4.0)."""
     with path.open(encoding="utf-8", newline="") as handle:
-        return [(row["label"], row["name"]) for row in csv.DictReader(handle, delimiter="\t")]
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+def load_gazetteer(path: Path = GAZETTEER_PATH) -> list[tuple[str, str]]:
+    """(label, name) pairs of the shipped gazetteer."""
+    return [(row["label"], row["name"]) for row in load_gazetteer_rows(path)]
 
 
 def is_case_sensitive_name(name: str) -> bool:
