@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .api import DEFAULT_OUTPUT_DIR, build as build_graph_from_inputs, default_inputs
+from .api import DEFAULT_OUTPUT_DIR, build as build_graph_from_inputs
 from .errors import KgError
 from .extract import Extractor
 from .graph import atomic_write
@@ -156,4 +156,4 @@ def main():  # pragma: no cover - console-script entry point
         sys.exit(130)
 
 
-__all__ = ["cli", "default_inputs"]
+__all__ = ["cli"]

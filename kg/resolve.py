@@ -150,7 +150,7 @@ def resolve_entities(items: Iterable[tuple[str, ExtractedEntity]], *, overrides:
                 parent[find(key)] = find(keys[0])
     # Which groups each acronym is paired with, by the papers that pair them, and with which labels.
     acronym_votes: dict[str, Counter] = defaultdict(Counter)
-    for paper, entity in items:
+    for _, entity in items:
         forms = full_forms(entity)
         for form in entity.forms:
             if forms and is_acronym(form):
@@ -180,7 +180,7 @@ def resolve_entities(items: Iterable[tuple[str, ExtractedEntity]], *, overrides:
     merges: list[Merge] = []
     # Most supported groups first, so a slug clash suffixes the rarer one, deterministically.
     ordered = sorted(members.items(), key=lambda kv: (-len({items[i][0] for i in kv[1]}), kv[0]))
-    for group, indexes in ordered:
+    for _, indexes in ordered:
         votes = Counter()
         for i in indexes:
             votes[items[i][1].label] += len(items[i][1].mentions)

@@ -19,12 +19,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kg.extract import Extractor, normalise_name  # noqa: E402
 from kg.extract.pipeline import CALIBRATION_PATH, mention_source  # noqa: E402
-from prepare import HERE, is_held_out  # noqa: E402
+from prepare import split_training_papers  # noqa: E402
 
 
 def main() -> None:
-    papers = [json.loads(line) for line in (HERE / "data" / "train.jsonl").open(encoding="utf-8")]
-    held_out = [p for p in papers if is_held_out(p["id"])]
+    _, held_out = split_training_papers()
     extractor = Extractor(mode="default")
     right, total = Counter(), Counter()
     for paper in held_out:

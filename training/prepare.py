@@ -21,6 +21,7 @@ from spacy.tokens import DocBin
 from spacy.util import filter_spans
 
 HERE = Path(__file__).resolve().parent
+TRAIN_PATH = HERE / "data" / "train.jsonl"
 
 
 def form_occurrences(text: str, form: str):
@@ -48,13 +49,21 @@ def is_held_out(paper_id: str) -> bool:
     return int(hashlib.sha1(paper_id.encode()).hexdigest(), 16) % 10 == 0
 
 
-def main(source: Path = HERE / "data" / "train.jsonl", out_dir: Path = HERE / "corpus") -> None:
+def split_training_papers(source: Path = TRAIN_PATH) -> tuple[list[dict], list[dict]]:
+    """The gold training papers as (training part, held-out tenth), split by `is_held_out`."""
+    with source.open(encoding="utf-8") as lines:
+        papers = [json.loads(line) for line in lines if line.strip()]
+    return [p for p in papers if not is_held_out(p["id"])], [p for p in papers if is_held_out(p["id"])]
+
+
+def main(source: Path = TRAIN_PATH, out_dir: Path = HERE / "corpus") -> None:
     nlp = spacy.blank("en")
     train, held_out = DocBin(), DocBin()
-    with source.open(encoding="utf-8") as lines:
-        for line in lines:
-            paper = json.loads(line)
-            (held_out if is_held_out(paper["id"]) else train).add(paper_to_doc(nlp, paper))
+    train_papers, held_out_papers = split_training_papers(source)
+    for paper in train_papers:
+        train.add(paper_to_doc(nlp, paper))
+    for paper in held_out_papers:
+        held_out.add(paper_to_doc(nlp, paper))
     out_dir.mkdir(parents=True, exist_ok=True)
     train.to_disk(out_dir / "train.spacy")
     held_out.to_disk(out_dir / "dev.spacy")

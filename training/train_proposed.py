@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from kg.extract import Extractor, normalise_name  # noqa: E402
 from kg.extract.proposed import FEATURES, WEIGHTS_PATH  # noqa: E402
 from kg.model import Paper  # noqa: E402
-from prepare import HERE, is_held_out  # noqa: E402
+from prepare import split_training_papers  # noqa: E402
 
 L2 = 1e-3
 STEPS = 3000
@@ -66,10 +66,8 @@ def best_threshold(p: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 
 def main() -> None:
-    papers = [json.loads(line) for line in (HERE / "data" / "train.jsonl").open(encoding="utf-8")]
     extractor = Extractor(mode="default")
-    train = [p for p in papers if not is_held_out(p["id"])]
-    held_out = [p for p in papers if is_held_out(p["id"])]
+    train, held_out = split_training_papers()
     x, y = examples(extractor, train)
     weights = fit(x, y)
     hx, hy = examples(extractor, held_out)

@@ -4,7 +4,7 @@ Each component takes a `Doc` whose ``doc.ents`` may already hold entities and re
 with more or cleaner entities; each records where a span came from in ``span._.source``
 and acronym pairs in ``doc._.acronyms``. The order is set in `pipeline.make_nlp`:
 
-    ner (trained) -> kg_gazetteer -> kg_acronyms -> kg_context -> kg_hygiene
+    sentencizer -> [tok2vec -> ner (default mode)] -> kg_gazetteer -> kg_acronyms -> kg_context -> kg_hygiene
 """
 from __future__ import annotations
 
@@ -64,6 +64,19 @@ def is_case_sensitive_name(name: str) -> bool:
     return any(ch.isupper() or ch.isdigit() for ch in name[1:]) or name.isupper()
 
 
+def sourced_span(doc: Doc, start: int, end: int, label: str, source: str) -> Span:
+    """A token span with its label and the name of the component that found it."""
+    span = Span(doc, start, end, label=label)
+    span._.source = source
+    return span
+
+
+def sourced_char_span(doc: Doc, start_char: int, end_char: int, label: str, source: str) -> Span | None:
+    """As `sourced_span`, from character offsets; None when they do not fall on token edges."""
+    span = doc.char_span(start_char, end_char)
+    return None if span is None else sourced_span(doc, span.start, span.end, label, source)
+
+
 def set_entities(doc: Doc, spans: list[Span]) -> None:
     """Keep current entities and add the new spans that do not overlap them."""
     taken = set()
@@ -94,27 +107,25 @@ class GazetteerMatcher:
         # compares string hashes only, and filling the main vocab with 13k names halves the
         # speed of the main tokenizer (measured with bench/speed.py).
         pattern_tokenizer = spacy.blank(nlp.lang).tokenizer
+        entries = load_gazetteer(path)
         by_matcher: dict[tuple[int, str], list[Doc]] = {}
-        for label, entry in load_gazetteer(path):
+        for label, entry in entries:
             matcher_key = (0 if is_case_sensitive_name(entry) else 1, label)
             by_matcher.setdefault(matcher_key, []).append(pattern_tokenizer(entry))
         for (case_kind, label), patterns in sorted(by_matcher.items()):
             (self.exact if case_kind == 0 else self.any_case).add(label, patterns)
-        self.versionable = {entry: label for label, entry in load_gazetteer(path)
+        self.versionable = {entry: label for label, entry in entries
                             if label in ("Model", "Method") and " " not in entry and is_case_sensitive_name(entry)}
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
         for match in VERSIONED_NAME.finditer(doc.text):
-            span = doc.char_span(match.start(), match.end(), label="Model") if match.group("base") in self.versionable else None
-            if span is not None:
-                span._.source = "gazetteer"
-                spans.append(span)
+            if match.group("base") in self.versionable:
+                span = sourced_char_span(doc, match.start(), match.end(), "Model", "gazetteer")
+                spans += [span] if span is not None else []
         for matcher in (self.exact, self.any_case):
-            for match_id, start, end in matcher(doc):
-                span = Span(doc, start, end, label=match_id)
-                span._.source = "gazetteer"
-                spans.append(span)
+            spans += [sourced_span(doc, start, end, doc.vocab.strings[match_id], "gazetteer")
+                      for match_id, start, end in matcher(doc)]
         doc._.gazetteer_matches = frozenset((span.start_char, span.end_char) for span in spans)
         set_entities(doc, spans)
         return doc
@@ -186,18 +197,13 @@ class AcronymLinker:
             if not label:
                 continue
             doc._.acronyms[short_span.text] = long_span.text
-            for span in (long_span, short_span):
-                copy = Span(doc, span.start, span.end, label=label)
-                copy._.source = "acronym"
-                new_spans.append(copy)
+            new_spans += [sourced_span(doc, span.start, span.end, label, "acronym") for span in (long_span, short_span)]
         known = {short: label for short, label in ((s.text, s.label_) for s in new_spans) if short in doc._.acronyms}
         if known:
             bare = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(known, key=len, reverse=True))) + r")(?![\w-])")
             for match in bare.finditer(doc.text):
-                span = doc.char_span(match.start(), match.end(), label=known[match.group()])
-                if span is not None:
-                    span._.source = "acronym"
-                    new_spans.append(span)
+                span = sourced_char_span(doc, match.start(), match.end(), known[match.group()], "acronym")
+                new_spans += [span] if span is not None else []
         set_entities(doc, new_spans)
         return doc
 
@@ -228,14 +234,8 @@ class ContextTyper:
                     labels[index] = head
         for index, ent in enumerate(ents):
             labels[index] = apposition_type(doc, ent) or labels[index]
-        retyped = []
-        for ent, label in zip(ents, labels):
-            if label != ent.label_:
-                span = Span(doc, ent.start, ent.end, label=label)
-                span._.source = ent._.source
-                ent = span
-            retyped.append(ent)
-        doc.ents = retyped
+        doc.ents = [ent if label == ent.label_ else sourced_span(doc, ent.start, ent.end, label, ent._.source)
+                    for ent, label in zip(ents, labels)]
         return doc
 
 
@@ -334,11 +334,8 @@ class SpanHygiene:
             text = doc[start:end].text
             if text.lower() in GENERIC_WORDS or not re.search(r"[A-Za-z]", text) or len(text) < 2 or NOT_A_NAME.search(text):
                 continue
-            if (start, end) != (ent.start, ent.end):
-                cleaned = Span(doc, start, end, label=ent.label_)
-                cleaned._.source = ent._.source
-                ent = cleaned
-            ents.append(ent)
+            ents.append(ent if (start, end) == (ent.start, ent.end)
+                        else sourced_span(doc, start, end, ent.label_, ent._.source))
         doc.ents = filter_spans(ents)
         return doc
 
