@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from decimal import Decimal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -19,7 +20,8 @@ from rdflib import Graph
 
 from .errors import KgError
 from .extract import Extractor
-from .graph import build_graph, graph_stats, paper_node, read_graph_json, write_graph_json, write_merge_log
+from .graph import (build_graph, entity_relations, graph_stats, paper_node, papers_of, read_graph_json,
+                    write_graph_json, write_merge_log)
 from .html import write_html
 from .ingest import DEFAULT_MAX_ABSTRACT_CHARS, Problem, read_papers
 from .model import PaperExtraction
@@ -75,7 +77,7 @@ class KnowledgeGraph:
         if self._names is None:
             names: dict[str, str] = {}
             by_support = sorted((n for n, d in self.G.nodes(data=True) if d["kind"] == "Entity"),
-                                key=lambda n: (self.G.in_degree(n), n))
+                                key=lambda n: (len(papers_of(self.G, n)), n))
             for node in by_support:  # the best-supported node wins a shared name
                 for name in [self.G.nodes[node]["label"], *self.G.nodes[node].get("aliases", [])]:
                     names[name.lower()] = node
@@ -107,6 +109,8 @@ class KnowledgeGraph:
         node = self.entity_node(entity)
         rows: dict[str, dict] = {}
         for paper, _, relation, data in self.G.in_edges(node, keys=True, data=True):
+            if self.G.nodes[paper]["kind"] != "Paper":
+                continue
             row = rows.setdefault(paper, {**self._paper(paper), "relations": [], "confidence": 0.0})
             row["relations"].append(relation)
             row["confidence"] = max(row["confidence"], data["confidence"])
@@ -127,11 +131,53 @@ class KnowledgeGraph:
         """Entities that share papers with this one, with the number of shared papers."""
         node = self.entity_node(entity)
         counts: Counter[str] = Counter()
-        for paper in {p for p, _ in self.G.in_edges(node)}:
-            counts.update({other for _, other in self.G.out_edges(paper)} - {node})
+        for paper in papers_of(self.G, node):
+            counts.update({other for _, other in self.G.out_edges(paper) if self.G.nodes[other]["kind"] == "Entity"} - {node})
         rows = [{**self._entity(other), "shared_papers": n} for other, n in counts.items()]
         rows.sort(key=lambda row: (-row["shared_papers"], row["label"].lower()))
         return rows[:limit] if limit else rows
+
+    def related(self, entity: str, *, kind: str | None = None) -> list[dict]:
+        """Relations the papers state between this entity and others (appliedTo, evaluatedOn, ...).
+
+        Each row: kind, direction ("out" when this entity is the source), the other entity, support
+        (papers stating it), confidence, the papers and the evidence (paper, sentence offsets, rule).
+        """
+        node = self.entity_node(entity)
+        rows = []
+        for source, target, relation, data in entity_relations(self.G, node):
+            if kind is not None and relation != kind:
+                continue
+            other = target if source == node else source
+            rows.append({"kind": relation, "direction": "out" if source == node else "in", "other": self._entity(other),
+                         "support": data["support"], "confidence": data["confidence"], "papers": data["papers"],
+                         "evidence": [{**item, "sentence": self._sentence(item["paper"], item["start"], item["end"])}
+                                      for item in data["evidence"]]})
+        return sorted(rows, key=lambda row: (-row["support"], -row["confidence"], row["kind"], row["other"]["label"]))
+
+    def results(self, *, dataset: str | None = None, metric: str | None = None, subject: str | None = None,
+                paper: str | None = None) -> list[dict]:
+        """Numeric results the papers report, filtered by dataset/benchmark, metric, model/method or paper.
+
+        Each row: paper, value (a Decimal), unit, kind ("absolute" or "delta"), direction of the metric
+        ("higher"/"lower" is better, or None), the metric, dataset and subject labels (None where the
+        sentence names none), the raw text and the sentence it comes from.
+        """
+        wanted = {"dataset": dataset, "metric": metric, "subject": subject}
+        wanted = {part: self.entity_node(name) for part, name in wanted.items() if name is not None}
+        papers = [self.paper_node(paper)] if paper else [n for n, d in sorted(self.G.nodes(data=True)) if d["kind"] == "Paper"]
+        rows = []
+        for node in papers:
+            for result in self.G.nodes[node].get("results", []):
+                if any(result[part] != target for part, target in wanted.items()):
+                    continue
+                labels = {part: self.G.nodes[result[part]]["label"] if result[part] else None
+                          for part in ("metric", "dataset", "subject")}
+                rows.append({"paper": self.G.nodes[node]["id"], "value": Decimal(result["value"]), "unit": result["unit"],
+                             "kind": result["kind"], "direction": result["direction"], **labels,
+                             "text": result["text"],
+                             "sentence": self._sentence(node, result["sentence_start"], result["sentence_end"])})
+        return rows
 
     def stats(self) -> dict:
         return graph_stats(self.G)
@@ -160,6 +206,10 @@ class KnowledgeGraph:
         write_merge_log(self.G, output_dir / MERGES_CSV)
         return [output_dir / name for name in (GRAPH_TTL, GRAPH_HTML, GRAPH_JSON, MERGES_CSV)]
 
+    def _sentence(self, paper: str, start: int, end: int) -> str:
+        data = self.G.nodes[self.paper_node(paper)]
+        return (data["title"] + " " + data["abstract"])[start:end]
+
     def _paper(self, node: str) -> dict:
         data = self.G.nodes[node]
         return {key: data.get(key) for key in ("id", "title", "date", "arxiv", "authors", "abstract")}
@@ -167,7 +217,7 @@ class KnowledgeGraph:
     def _entity(self, node: str) -> dict:
         data = self.G.nodes[node]
         return {"id": node, "type": data["type"], "label": data["label"], "aliases": list(data.get("aliases", [])),
-                "papers": len({p for p, _ in self.G.in_edges(node)}), "type_votes": dict(data.get("type_votes", {})),
+                "papers": len(papers_of(self.G, node)), "type_votes": dict(data.get("type_votes", {})),
                 "pwc_url": data.get("pwc_url")}
 
 

@@ -89,6 +89,7 @@ def build(inputs, output, mode, strict, max_abstract_chars, jobs, aliases):
                f"{stats['edges']} edges in {seconds:.1f} s")
     click.echo("  entities: " + ", ".join(f"{k} {v}" for k, v in stats["entities_by_type"].items()))
     click.echo("  edges:    " + ", ".join(f"{k} {v}" for k, v in stats["edges_by_relation"].items()))
+    click.echo(f"  results:  {stats['results']} numeric results (kg.results() in Python, kg:Result in the RDF)")
     if kg.report.problems:
         click.echo(f"  problems: {len(kg.report.problems)} (see warnings above)")
     click.echo("  wrote:    " + ", ".join(str(path) for path in files))

@@ -8,6 +8,16 @@ reportsMetric, proposes) and carries its evidence: ``mentions`` (start, end, tex
 source component, section) and ``confidence`` (the best mention's). ``G.graph["merges"]`` is the
 merge log: one row per surface form (form, node, rule, papers).
 
+Entity -> entity edges are keyed by the relation kind (appliedTo, datasetForTask, evaluatedOn,
+instanceOf, hasPart; see `kg.relate`) and carry ``support`` (number of papers stating it),
+``papers``, ``confidence`` (noisy-or of the per-paper confidences: 1 - prod(1 - c)) and
+``evidence`` (paper, sentence start and end, rule, confidence per statement). A relation is kept
+only when the resolved (voted) types of both ends still fit its domain.
+
+Each paper node has ``results``: the numeric results its abstract reports (value as a decimal
+string, unit, kind absolute/delta, metric/dataset/subject as entity node ids or None, the raw
+text and its offsets, the sentence offsets, and the metric's direction "higher"/"lower"/None).
+
 >>> from kg.model import Paper, PaperExtraction, ExtractedEntity, Mention
 >>> paper = Paper(id="p1", title="", abstract="We fine-tune BERT.")
 >>> bert = ExtractedEntity("Model", "BERT", (), (Mention(14, 18, "BERT", 0.9, "ner"),))
@@ -27,12 +37,13 @@ from typing import Iterable
 
 import networkx as nx
 
-from .model import PROPOSES, RELATION_FOR_TYPE, PaperExtraction
 from .links import pwc_links
+from .model import PROPOSES, RELATION_FOR_TYPE, PaperExtraction
+from .relate import RELATION_DOMAINS, metric_direction
 from .resolve import Overrides, resolve_entities
 
-__all__ = ["build_graph", "paper_node", "write_graph_json", "read_graph_json", "write_merge_log", "graph_stats",
-           "atomic_write"]
+__all__ = ["build_graph", "paper_node", "papers_of", "entity_relations", "write_graph_json", "read_graph_json",
+           "write_merge_log", "graph_stats", "atomic_write"]
 
 
 NODE_KEY = "node"  # node-link JSON field for the node id ("id" is a paper attribute)
@@ -42,8 +53,23 @@ def paper_node(paper_id: str) -> str:
     return f"paper/{paper_id}"
 
 
+def papers_of(G: nx.MultiDiGraph, node: str) -> list[str]:
+    """The paper nodes linked to an entity node, sorted."""
+    return sorted({source for source, _ in G.in_edges(node) if G.nodes[source]["kind"] == "Paper"})
+
+
+def entity_relations(G: nx.MultiDiGraph, node: str | None = None):
+    """Yield (source, target, kind, data) for entity -> entity relations (of one node, either end, if given)."""
+    edges = G.edges(keys=True, data=True) if node is None else \
+        [*G.out_edges(node, keys=True, data=True), *G.in_edges(node, keys=True, data=True)]
+    for source, target, kind, data in edges:
+        if G.nodes[source]["kind"] == "Entity":
+            yield source, target, kind, data
+
+
 def build_graph(extractions: Iterable[PaperExtraction], *, overrides: Overrides | None = None) -> nx.MultiDiGraph:
-    """Resolve entities across papers (with a user's `overrides`) and link each paper to its entities."""
+    """Resolve entities across papers (with a user's `overrides`), link each paper to its entities,
+    and add the relations and results the papers state."""
     extractions = list(extractions)
     items = [(ex.paper.id, entity) for ex in extractions for entity in ex.entities]
     resolution = resolve_entities(items, overrides=overrides)
@@ -74,16 +100,58 @@ def build_graph(extractions: Iterable[PaperExtraction], *, overrides: Overrides 
             else:
                 G.add_edge(source, node_id, key=relation, relation=relation, confidence=entity.confidence,
                            mentions=sorted(mentions, key=lambda m: (m["start"], m["end"])))
+    node_of = {(paper_id, index): node_id for (paper_id, index), node_id in zip(
+        ((ex.paper.id, i) for ex in extractions for i in range(len(ex.entities))), resolution.node_ids)}
+    add_relations(G, extractions, node_of)
+    add_results(G, extractions, node_of)
     return G
 
 
+def add_relations(G: nx.MultiDiGraph, extractions: list[PaperExtraction], node_of: dict) -> None:
+    for ex in sorted(extractions, key=lambda ex: ex.paper.id):
+        for relation in ex.relations:
+            source, target = node_of[ex.paper.id, relation.source], node_of[ex.paper.id, relation.target]
+            sources, targets = RELATION_DOMAINS[relation.kind]
+            if source == target or G.nodes[source]["type"] not in sources or G.nodes[target]["type"] not in targets:
+                continue
+            evidence = {"paper": ex.paper.id, "start": relation.start, "end": relation.end, "rule": relation.rule,
+                        "confidence": relation.confidence}
+            if G.has_edge(source, target, key=relation.kind):
+                G.edges[source, target, relation.kind]["evidence"].append(evidence)
+            else:
+                G.add_edge(source, target, key=relation.kind, relation=relation.kind, evidence=[evidence])
+    for _, _, _, data in entity_relations(G):
+        best = {}  # per paper, its most confident statement
+        for item in data["evidence"]:
+            best[item["paper"]] = max(best.get(item["paper"], 0.0), item["confidence"])
+        doubt = 1.0
+        for confidence in best.values():
+            doubt *= 1.0 - confidence
+        data.update(papers=sorted(best), support=len(best), confidence=round(1.0 - doubt, 3))
+
+
+def add_results(G: nx.MultiDiGraph, extractions: list[PaperExtraction], node_of: dict) -> None:
+    for ex in extractions:
+        rows = []
+        for result in ex.results:
+            parts = {part: None if getattr(result, part) is None else node_of[ex.paper.id, getattr(result, part)]
+                     for part in ("metric", "dataset", "subject")}
+            metric_name = G.nodes[parts["metric"]]["label"] if parts["metric"] else None
+            rows.append({"value": result.value, "unit": result.unit, "kind": result.kind, **parts,
+                         "direction": metric_direction(metric_name), "text": result.text, "start": result.start,
+                         "end": result.end, "sentence_start": result.sentence_start,
+                         "sentence_end": result.sentence_end})
+        G.nodes[paper_node(ex.paper.id)]["results"] = rows
+
+
 def graph_stats(G: nx.MultiDiGraph) -> dict:
-    """Counts a build summary shows: papers, entities per type, edges per relation."""
+    """Counts a build summary shows: papers, entities per type, edges per relation, results."""
     kinds = Counter(data["kind"] for _, data in G.nodes(data=True))
     types = Counter(data["type"] for _, data in G.nodes(data=True) if data["kind"] == "Entity")
     relations = Counter(key for _, _, key in G.edges(keys=True))
+    results = sum(len(data.get("results", [])) for _, data in G.nodes(data=True))
     return {"papers": kinds["Paper"], "entities": kinds["Entity"], "entities_by_type": dict(sorted(types.items())),
-            "edges": G.number_of_edges(), "edges_by_relation": dict(sorted(relations.items()))}
+            "edges": G.number_of_edges(), "edges_by_relation": dict(sorted(relations.items())), "results": results}
 
 
 def atomic_write(path: Path, write) -> None:

@@ -16,7 +16,7 @@ import networkx as nx
 import pyvis
 from pyvis.network import Network
 
-from .graph import atomic_write
+from .graph import atomic_write, entity_relations, papers_of
 from .model import ENTITY_TYPES
 
 __all__ = ["TYPE_COLOURS", "DEFAULT_MAX_NODES", "write_html", "generate_html", "overview_subgraph"]
@@ -39,12 +39,12 @@ def overview_subgraph(G: nx.MultiDiGraph, *, max_nodes: int = DEFAULT_MAX_NODES,
     from filling the view with their papers.
     """
     entities = sorted((n for n, d in G.nodes(data=True) if d["kind"] == "Entity"),
-                      key=lambda n: (-G.in_degree(n), n))
+                      key=lambda n: (-len(papers_of(G, n)), n))
     keep: set[str] = set()
     for entity in entities:
         if len(keep) >= max_nodes:
             break
-        papers = sorted({p for p, _ in G.in_edges(entity)})
+        papers = papers_of(G, entity)
         shown = [p for p in papers if p in keep]
         extra = [p for p in papers if p not in keep][: max(0, papers_per_entity - len(shown))]
         keep |= {entity, *extra[: max(0, max_nodes - len(keep) - 1)]}
@@ -53,7 +53,7 @@ def overview_subgraph(G: nx.MultiDiGraph, *, max_nodes: int = DEFAULT_MAX_NODES,
 
 def entity_tooltip(G: nx.MultiDiGraph, node: str) -> str:
     data = G.nodes[node]
-    papers = sorted({p for p, _ in G.in_edges(node)})
+    papers = papers_of(G, node)
     lines = [f"{data['label']} ({data['type']})"]
     if data.get("aliases"):
         lines.append("also: " + ", ".join(data["aliases"]))
@@ -63,6 +63,10 @@ def entity_tooltip(G: nx.MultiDiGraph, node: str) -> str:
     lines += [f"- {G.nodes[p]['title'] or G.nodes[p]['abstract'][:80] + '...'}" for p in papers[:TOOLTIP_PAPERS]]
     if len(papers) > TOOLTIP_PAPERS:
         lines.append(f"... and {len(papers) - TOOLTIP_PAPERS} more")
+    relations = sorted(entity_relations(G, node), key=lambda r: -r[3]["support"])
+    for source, target, kind, edge in relations[:TOOLTIP_PAPERS]:
+        lines.append(f"{G.nodes[source]['label']} {kind} {G.nodes[target]['label']} "
+                     f"({edge['support']} paper(s), confidence {edge['confidence']:.2f})")
     return "\n".join(lines)
 
 
@@ -77,6 +81,10 @@ def paper_tooltip(G: nx.MultiDiGraph, node: str) -> str:
         first = edge["mentions"][0] if edge["mentions"] else None
         evidence = f' "{first["text"]}" at {first["start"]}-{first["end"]}' if first else ""
         lines.append(f"{relation}: {G.nodes[entity]['label']}{evidence} (confidence {edge['confidence']:.2f})")
+    for result in data.get("results", []):
+        parts = ", ".join(f"{part} {G.nodes[result[part]]['label']}" for part in ("metric", "dataset", "subject")
+                          if result[part])
+        lines.append(f"result: {result['text']} ({result['kind']}{'; ' + parts if parts else ''})")
     return "\n".join(lines)
 
 
@@ -97,7 +105,7 @@ def generate_html(G: nx.MultiDiGraph, *, heading: str = "kg: knowledge graph", m
                          search_label=data["title"] or data["id"])
         else:
             net.add_node(node, label=data["label"], title=entity_tooltip(G, node), group=data["type"],
-                         shape="dot", size=10 + 2 * min(G.in_degree(node), 20), aliases=data.get("aliases", []),
+                         shape="dot", size=10 + 2 * min(len(papers_of(G, node)), 20), aliases=data.get("aliases", []),
                          search_label=data["label"])
     for source, target, relation in sorted(view.edges(keys=True)):
         net.add_edge(source, target, title=relation, color="#cccccc", arrows="to")

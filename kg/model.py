@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from .relate import Relation, Result
+
 
 class EntityType(str, Enum):
     """The six entity types of the annotation guidelines."""
@@ -90,3 +92,6 @@ class PaperExtraction:
 
     paper: Paper
     entities: tuple[ExtractedEntity, ...] = field(default_factory=tuple)
+    sentences: tuple[tuple[int, int], ...] = field(default_factory=tuple)  # (start, end) in paper.text
+    relations: tuple[Relation, ...] = field(default_factory=tuple)  # entity indices into `entities`
+    results: tuple[Result, ...] = field(default_factory=tuple)

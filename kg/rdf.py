@@ -70,35 +70,96 @@ def to_rdf(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> Graph:
                 add((subject, link, URIRef(data["pwc_url"])))
                 add((subject, KG.linkSource, Literal(data["link_source"])))
     for source, target, relation, data in G.edges(keys=True, data=True):
+        if G.nodes[source]["kind"] == "Entity":
+            add_relation(rdf_graph, G, source, target, relation, data, base)
+            continue
         paper = paper_iri(G.nodes[source]["id"], base)
         entity = entity_iri(target, base)
         add((paper, KG[relation], entity))
         if relation == "proposes":
             continue  # the mentions are already attached to the typed relation
         for mention in data["mentions"]:
-            add_mention(rdf_graph, paper, entity, target, G.nodes[source]["id"], mention, base)
+            annotation = URIRef(f"{base}mention/{quote(G.nodes[source]['id'], safe='')}/{mention['start']}-{mention['end']}/"
+                                f"{quote(target, safe='/')}")
+            add((annotation, RDF.type, KG.Mention))
+            add((annotation, OA.hasBody, entity))
+            add((annotation, KG.confidence, decimal(mention["confidence"])))
+            add((annotation, KG.section, Literal(mention["section"])))
+            add((annotation, KG.foundBy, Literal(mention["source"])))
+            add_text_target(rdf_graph, annotation, paper, mention["start"], mention["end"], mention["text"])
+    for node, data in G.nodes(data=True):
+        for index, result in enumerate(data.get("results", [])):
+            add_result(rdf_graph, G, node, index, result, base)
     return rdf_graph
 
 
-def add_mention(rdf_graph: Graph, paper: URIRef, entity: URIRef, node_id: str, paper_id: str, mention: dict, base: str) -> None:
-    annotation = URIRef(f"{base}mention/{quote(paper_id, safe='')}/{mention['start']}-{mention['end']}/{quote(node_id, safe='/')}")
+def decimal(value: float) -> Literal:
+    return Literal(f"{value:.3f}", datatype=XSD.decimal)
+
+
+def add_text_target(rdf_graph: Graph, annotation: URIRef, paper: URIRef, start: int, end: int, exact: str) -> None:
+    """Point `annotation` at characters start..end of the paper's text (title + " " + abstract)."""
     target, position, quote_selector = (URIRef(f"{annotation}#{part}") for part in ("target", "position", "quote"))
     add = rdf_graph.add
-    add((annotation, RDF.type, KG.Mention))
-    add((annotation, OA.hasBody, entity))
     add((annotation, OA.hasTarget, target))
-    add((annotation, KG.confidence, Literal(f"{mention['confidence']:.3f}", datatype=XSD.decimal)))
-    add((annotation, KG.section, Literal(mention["section"])))
-    add((annotation, KG.foundBy, Literal(mention["source"])))
     add((target, RDF.type, OA.SpecificResource))
     add((target, OA.hasSource, paper))
     add((target, OA.hasSelector, position))
     add((target, OA.hasSelector, quote_selector))
     add((position, RDF.type, OA.TextPositionSelector))
-    add((position, OA.start, Literal(mention["start"], datatype=XSD.nonNegativeInteger)))
-    add((position, OA.end, Literal(mention["end"], datatype=XSD.nonNegativeInteger)))
+    add((position, OA.start, Literal(start, datatype=XSD.nonNegativeInteger)))
+    add((position, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)))
     add((quote_selector, RDF.type, OA.TextQuoteSelector))
-    add((quote_selector, OA.exact, Literal(mention["text"])))
+    add((quote_selector, OA.exact, Literal(exact)))
+
+
+def paper_text(G: nx.MultiDiGraph, node: str) -> str:
+    return G.nodes[node]["title"] + " " + G.nodes[node]["abstract"]
+
+
+def add_relation(rdf_graph: Graph, G: nx.MultiDiGraph, source: str, target: str, kind: str, data: dict, base: str) -> None:
+    """The relation as a triple, plus a statement node carrying its support, confidence and evidence."""
+    subject, obj = entity_iri(source, base), entity_iri(target, base)
+    statement = URIRef(f"{base}relation/{kind}/{quote(source, safe='/')}/{quote(target, safe='/')}")
+    add = rdf_graph.add
+    add((subject, KG[kind], obj))
+    add((statement, RDF.type, KG.RelationStatement))
+    add((statement, RDF.subject, subject))
+    add((statement, RDF.predicate, KG[kind]))
+    add((statement, RDF.object, obj))
+    add((statement, KG.support, Literal(data["support"], datatype=XSD.integer)))
+    add((statement, KG.confidence, decimal(data["confidence"])))
+    for paper_id in data["papers"]:
+        add((statement, PROV.wasDerivedFrom, paper_iri(paper_id, base)))
+    for item in data["evidence"]:
+        paper_node = f"paper/{item['paper']}"
+        evidence = URIRef(f"{statement}/evidence/{quote(item['paper'], safe='')}/{item['start']}-{item['end']}")
+        add((evidence, RDF.type, KG.Evidence))
+        add((evidence, OA.hasBody, statement))
+        add((evidence, KG.confidence, decimal(item["confidence"])))
+        add((evidence, KG.rule, Literal(item["rule"])))
+        add_text_target(rdf_graph, evidence, paper_iri(item["paper"], base), item["start"], item["end"],
+                        paper_text(G, paper_node)[item["start"]:item["end"]])
+
+
+def add_result(rdf_graph: Graph, G: nx.MultiDiGraph, node: str, index: int, result: dict, base: str) -> None:
+    paper_id = G.nodes[node]["id"]
+    paper = paper_iri(paper_id, base)
+    subject = URIRef(f"{base}result/{quote(paper_id, safe='')}/{index}")
+    add = rdf_graph.add
+    add((paper, KG.reportsResult, subject))
+    add((subject, RDF.type, KG.Result))
+    add((subject, KG.value, Literal(result["value"], datatype=XSD.decimal)))
+    add((subject, KG.resultKind, Literal(result["kind"])))
+    if result["unit"]:
+        add((subject, KG.unit, Literal(result["unit"])))
+    if result["direction"]:
+        add((subject, KG.direction, Literal(result["direction"])))
+    for part, predicate in (("metric", KG.onMetric), ("dataset", KG.onDataset), ("subject", KG.ofEntity)):
+        if result[part]:
+            add((subject, predicate, entity_iri(result[part], base)))
+    add((subject, KG.sentence, Literal(paper_text(G, node)[result["sentence_start"]:result["sentence_end"]])))
+    add_text_target(rdf_graph, subject, paper, result["start"], result["end"], result["text"])
 
 
 def write_turtle(G: nx.MultiDiGraph, path: Path, *, base: str = DEFAULT_BASE) -> Graph:

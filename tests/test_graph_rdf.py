@@ -23,8 +23,25 @@ def test_turtle_counts_match_networkx(seeds_kg, seeds_rdf):
     for relation in ("usesMethod", "usesModel", "usesDataset", "evaluatesOn", "addressesTask", "reportsMetric", "proposes"):
         in_graph = sum(1 for _, _, key in G.edges(keys=True) if key == relation)
         assert len(list(seeds_rdf.triples((None, KG[relation], None)))) == in_graph > 0, relation
-    mentions = sum(len(d["mentions"]) for _, _, key, d in G.edges(keys=True, data=True) if key != "proposes")
+    mentions = sum(len(d.get("mentions", [])) for _, _, key, d in G.edges(keys=True, data=True) if key != "proposes")
     assert len(set(seeds_rdf.subjects(RDF.type, KG.Mention))) == mentions
+    for kind in ("appliedTo", "datasetForTask", "evaluatedOn", "instanceOf"):
+        in_graph = sum(1 for _, _, key in G.edges(keys=True) if key == kind)
+        assert len(list(seeds_rdf.triples((None, KG[kind], None)))) == in_graph > 0, kind
+    results = sum(len(d.get("results", [])) for _, d in G.nodes(data=True))
+    assert len(set(seeds_rdf.subjects(RDF.type, KG.Result))) == results > 50
+
+
+def test_relation_statements_carry_support_and_evidence(seeds_kg, seeds_rdf):
+    rows = list(seeds_rdf.query("""
+        SELECT ?s ?support ?confidence (COUNT(DISTINCT ?paper) AS ?papers) (COUNT(DISTINCT ?e) AS ?evidence) WHERE {
+          ?s a kg:RelationStatement ; kg:support ?support ; kg:confidence ?confidence ; prov:wasDerivedFrom ?paper .
+          ?e oa:hasBody ?s ; oa:hasTarget/oa:hasSelector/oa:exact ?sentence .
+        } GROUP BY ?s ?support ?confidence""", initNs={"kg": KG, "oa": OA, "prov": "http://www.w3.org/ns/prov#"}))
+    assert rows
+    for _, support, confidence, papers, evidence in rows:
+        assert int(support) == int(papers) <= int(evidence)
+        assert 0 < float(confidence) <= 1
 
 
 def test_mentions_quote_the_paper_text(seeds_kg, seeds_rdf):
@@ -69,10 +86,15 @@ def test_node_link_round_trip(tmp_path):
 
 
 def test_edges_carry_evidence(seeds_kg):
-    for _, _, key, data in seeds_kg.G.edges(keys=True, data=True):
-        assert data["mentions"], key
+    G = seeds_kg.G
+    for source, _, key, data in G.edges(keys=True, data=True):
         assert 0 < data["confidence"] <= 1
-        assert all(m["section"] in ("title", "abstract") for m in data["mentions"])
+        if G.nodes[source]["kind"] == "Paper":
+            assert data["mentions"], key
+            assert all(m["section"] in ("title", "abstract") for m in data["mentions"])
+        else:  # an entity -> entity relation: each statement points at a sentence of a paper it names
+            assert data["support"] == len(data["papers"]) == len({e["paper"] for e in data["evidence"]})
+            assert all(e["end"] > e["start"] for e in data["evidence"])
 
 
 def test_lora_long_form_and_acronym_resolve_to_one_node():

@@ -152,12 +152,21 @@ def find_acronym_pairs(doc: Doc) -> list[tuple[Span, Span]]:
         max_words = min(len(letters) + 5, len(letters) * 2)
         for start in range(token.i - 1, max(token.i - 1 - max_words, -1), -1):
             candidate = doc[start: token.i]
-            if candidate.text[0].lower() == letters[0].lower() and letters_in_order(letters, candidate.text):
+            if is_long_form(letters, candidate.text):
                 pairs.append((candidate, short))
                 break
             if doc[start].is_punct and doc[start].text not in "-/":
                 break
     return pairs
+
+
+def is_long_form(short: str, long: str) -> bool:
+    """Schwartz-Hearst's test: same first letter, and every letter of `short` in `long` in order.
+
+    >>> is_long_form("LoRA", "Low-Rank Adaptation"), is_long_form("TEMPERA", "Reinforcement learning")
+    (True, False)
+    """
+    return long[:1].lower() == short[:1].lower() and letters_in_order(short, long)
 
 
 def letters_in_order(short: str, long: str) -> bool:
@@ -187,17 +196,24 @@ class AcronymLinker:
         doc._.acronyms = {}
         label_of = {(ent.start, ent.end): ent.label_ for ent in doc.ents}
         overlapping = {i: ent for ent in doc.ents for i in range(ent.start, ent.end)}
-        new_spans = []
+        new_spans, replaced = [], set()
         for long_span, short_span in pairs:
             label = label_of.get((short_span.start, short_span.end))
             long_ent = overlapping.get(long_span.end - 1)
             if long_ent is not None and long_ent.end == long_span.end:
                 label = label or long_ent.label_
-                long_span = long_ent
+                if is_long_form(short_span.text, long_ent.text):
+                    long_span = long_ent
+                elif long_ent.start > long_span.start:
+                    # "Prompt Editing using Reinforcement Learning (TEMPERA)": the entity is only the
+                    # tail of the defined name, so the whole long form takes its place.
+                    replaced.add((long_ent.start, long_ent.end))
             if not label:
                 continue
             doc._.acronyms[short_span.text] = long_span.text
             new_spans += [sourced_span(doc, span.start, span.end, label, "acronym") for span in (long_span, short_span)]
+        if replaced:
+            doc.ents = [ent for ent in doc.ents if (ent.start, ent.end) not in replaced]
         known = {short: label for short, label in ((s.text, s.label_) for s in new_spans) if short in doc._.acronyms}
         if known:
             bare = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(known, key=len, reverse=True))) + r")(?![\w-])")

@@ -29,6 +29,7 @@ from spacy.tokens import Doc, Span
 
 from ..errors import ExtractionError
 from ..model import ExtractedEntity, Mention, Paper, PaperExtraction
+from ..relate import relate
 from . import components  # noqa: F401  (registers the kg_* factories)
 from .proposed import WEIGHTS_PATH, ProposedScorer, cue_ends, features, first_entities_after_cues
 
@@ -55,10 +56,20 @@ def make_nlp(mode: Mode = "default", ner_path: Path = NER_PATH) -> Language:
         nlp = spacy.load(ner_path)
     else:
         nlp = spacy.blank("en")
+    split_final_full_stops(nlp)
     nlp.add_pipe("sentencizer", first=True)
     for name in ("kg_gazetteer", "kg_acronyms", "kg_context", "kg_hygiene"):
         nlp.add_pipe(name)
     return nlp
+
+
+def split_final_full_stops(nlp: Language) -> None:
+    """Split a full stop after a capital ("... over ViT.") the way spaCy already does after a small letter.
+
+    spaCy keeps it for abbreviations; its exceptions ("e.g.", "U.S.") still win.
+    """
+    suffixes = [*nlp.Defaults.suffixes, r"(?<=[A-Za-z][A-Z])\.$"]
+    nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
 
 
 def normalise_name(name: str) -> str:
@@ -167,7 +178,12 @@ class Extractor:
                                             aliases=tuple(form for form in forms if form != preferred),
                                             proposed=self.proposed_scorer.is_proposed(vector)))
         entities.sort(key=lambda entity: entity.mentions[0].start)
-        return PaperExtraction(paper=paper, entities=tuple(entities))
+        sentences = split_at(tuple((sent.start_char, sent.end_char) for sent in doc.sents), len(paper.title))
+        relations, results = relate(paper.text, sentences,
+                                    [(e.label, [(m.start, m.end) for m in e.mentions]) for e in entities],
+                                    [e.confidence for e in entities])
+        return PaperExtraction(paper=paper, entities=tuple(entities), sentences=sentences,
+                               relations=tuple(relations), results=tuple(results))
 
     def entity_features(self, doc: Doc, paper: Paper):
         """Yield (label, spans, proposed-flag features) for each entity of the paper."""
@@ -179,6 +195,21 @@ class Extractor:
             known = any(mention_source(s) in ("gazetteer", "agreed") for s in spans)
             yield label, spans, features(doc, spans, label=label, title_length=len(paper.title), known=known,
                                          cues=cues, first_after_cue=firsts)
+
+
+def split_at(sentences: tuple[tuple[int, int], ...], boundary: int) -> tuple[tuple[int, int], ...]:
+    """Split the sentence that runs across the title/abstract join (the title has no full stop).
+
+    >>> split_at(((0, 30), (31, 40)), 12)
+    ((0, 12), (13, 30), (31, 40))
+    """
+    pieces = []
+    for start, end in sentences:
+        if start < boundary < end:
+            pieces += [(start, boundary), (boundary + 1, end)]
+        else:
+            pieces.append((start, end))
+    return tuple(pieces)
 
 
 _WORKER_EXTRACTOR: Extractor | None = None
