@@ -16,24 +16,25 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 import networkx as nx
+import pyoxigraph as ox
 from rdflib import Graph
 
 from .errors import KgError
 from .extract import Extractor
-from .graph import (build_graph, entity_relations, graph_stats, paper_node, papers_of, read_graph_json,
-                    write_graph_json, write_merge_log)
+from .graph import (build_graph, describe_run, entity_relations, graph_stats, now_iso, paper_node, papers_of,
+                    read_graph_json, write_graph_json, write_merge_log)
 from .html import write_html
-from .ingest import DEFAULT_MAX_ABSTRACT_CHARS, Problem, read_papers
+from .ingest import DEFAULT_MAX_ABSTRACT_CHARS, Problem, input_files, read_papers
 from .model import PaperExtraction
-from .query import QueryResult, run_query
-from .rdf import to_rdf, write_turtle
+from .query import QueryResult, run_query, store_from_quads
+from .rdf import DEFAULT_FORMATS, oxigraph_quads, to_rdf, write_rdf
 from .resolve import read_overrides
 
 __all__ = ["KnowledgeGraph", "BuildReport", "build", "load", "default_inputs", "DEFAULT_OUTPUT_DIR"]
 
 SEEDS_DIR = Path(__file__).resolve().parent / "data" / "seeds"
 DEFAULT_OUTPUT_DIR = Path("exports")
-GRAPH_JSON, GRAPH_TTL, GRAPH_HTML, MERGES_CSV = "graph.json", "graph.ttl", "graph.html", "merges.csv"
+GRAPH_JSON, GRAPH_HTML, MERGES_CSV = "graph.json", "graph.html", "merges.csv"
 Progress = Callable[[Iterable[PaperExtraction], int], Iterator[PaperExtraction]]
 
 
@@ -63,6 +64,7 @@ class KnowledgeGraph:
         self.G = G
         self.report = report
         self._rdf: Graph | None = None
+        self._store: ox.Store | None = None
         self._names: dict[str, str] | None = None
 
     def __repr__(self) -> str:
@@ -194,17 +196,21 @@ class KnowledgeGraph:
         return self._rdf
 
     def query(self, sparql: str) -> QueryResult:
-        """Run SPARQL over `to_rdflib()`; prefixes kg:, oa:, dcterms:, skos: are predeclared."""
-        return run_query(self.to_rdflib(), sparql)
+        """Run SPARQL (on pyoxigraph, over the same statements as the exports); the prefixes kg:, oa:,
+        dcterms:, skos:, prov:, mls:, schema:, rdfs:, xsd: are predeclared."""
+        if self._store is None:
+            self._store = store_from_quads(oxigraph_quads(self.G))
+        return run_query(self._store, sparql)
 
-    def write(self, output_dir: Path | str = DEFAULT_OUTPUT_DIR) -> list[Path]:
-        """Write graph.ttl, graph.html, graph.json and merges.csv into `output_dir`; return their paths."""
+    def write(self, output_dir: Path | str = DEFAULT_OUTPUT_DIR, *, formats: Iterable[str] = DEFAULT_FORMATS) -> list[Path]:
+        """Write the RDF `formats` (see `kg.rdf.RDF_FORMATS`; Turtle by default), graph.html, graph.json
+        and merges.csv into `output_dir`; return their paths."""
         output_dir = Path(output_dir)
-        self._rdf = write_turtle(self.G, output_dir / GRAPH_TTL)
+        paths = write_rdf(self.G, output_dir, formats)
         write_html(self.G, output_dir / GRAPH_HTML)
         write_graph_json(self.G, output_dir / GRAPH_JSON)
         write_merge_log(self.G, output_dir / MERGES_CSV)
-        return [output_dir / name for name in (GRAPH_TTL, GRAPH_HTML, GRAPH_JSON, MERGES_CSV)]
+        return [*paths, output_dir / GRAPH_HTML, output_dir / GRAPH_JSON, output_dir / MERGES_CSV]
 
     def _sentence(self, paper: str, start: int, end: int) -> str:
         data = self.G.nodes[self.paper_node(paper)]
@@ -234,12 +240,14 @@ def build(inputs: Iterable[Path | str] | None = None, *, mode: str = "default", 
     aliases : a CSV of ``form,action,target`` rows forcing (merge) or forbidding (split) merges.
     progress : wraps the stream of extractions, e.g. to draw a progress bar: ``progress(items, total)``.
     """
-    started = time.perf_counter()
+    started, started_at = time.perf_counter(), now_iso()
     overrides = read_overrides(Path(aliases)) if aliases else None  # read first: a bad file fails fast
-    papers, problems = read_papers(default_inputs() if inputs is None else inputs, strict=strict,
-                                   max_abstract_chars=max_abstract_chars)
-    extractions = Extractor(mode=mode, n_process=n_process).extract(papers)
-    G = build_graph(progress(extractions, len(papers)) if progress else extractions, overrides=overrides)
+    inputs = default_inputs() if inputs is None else list(inputs)
+    papers, problems = read_papers(inputs, strict=strict, max_abstract_chars=max_abstract_chars)
+    stream = Extractor(mode=mode, n_process=n_process).extract(papers)
+    extractions = list(progress(stream, len(papers)) if progress else stream)
+    run = describe_run(input_files(inputs), mode=mode, started=started_at)
+    G = build_graph(extractions, overrides=overrides, run=run)
     report = BuildReport(stats=graph_stats(G), problems=problems, seconds=time.perf_counter() - started)
     return KnowledgeGraph(G, report)
 

@@ -15,7 +15,10 @@ from .errors import KgError
 from .extract import Extractor
 from .graph import atomic_write
 from .ingest import DEFAULT_MAX_ABSTRACT_CHARS, read_papers
-from .query import FORMATS, format_result, load_rdf, read_query_text, run_query
+from .query import FORMATS, format_result, load_store, read_query_text, run_query
+from .rdf import RDF_FORMATS
+from .serve import DEFAULT_PORT, EndpointConfig, make_server
+from .validate import validate_rdf
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 MAX_PROBLEMS_SHOWN = 20
@@ -27,6 +30,15 @@ jobs_option = click.option("-j", "--jobs", type=click.IntRange(min=1), default=o
                            help="Extraction processes (used from 257 papers on).")
 max_chars_option = click.option("--max-abstract-chars", type=click.IntRange(min=1), default=DEFAULT_MAX_ABSTRACT_CHARS,
                                 show_default=True, help="Longer abstracts are reported and skipped.")
+
+
+def parse_formats(value: str) -> list[str]:
+    names = list(RDF_FORMATS) if value.strip() == "all" else [name.strip() for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in RDF_FORMATS]
+    if unknown or not names:
+        raise click.BadParameter(f"unknown format(s) {', '.join(unknown) or '(none)'}; choose from "
+                                 f"{', '.join(RDF_FORMATS)} or 'all'")
+    return names
 
 
 def progress_bar(label: str):
@@ -60,7 +72,9 @@ def cli():
 @jobs_option
 @click.option("--aliases", type=click.Path(dir_okay=False, path_type=Path),
               help="CSV of form,action,target rows: 'merge' joins a form to a name, 'split' keeps it apart.")
-def build(inputs, output, mode, strict, max_abstract_chars, jobs, aliases):
+@click.option("--formats", default="ttl", show_default=True, callback=lambda ctx, param, value: parse_formats(value),
+              help=f"RDF formats to write, comma-separated, or 'all': {', '.join(RDF_FORMATS)}.")
+def build(inputs, output, mode, strict, max_abstract_chars, jobs, aliases, formats):
     """Build the graph from INPUTS (the bundled seed listings when none are given).
 
     INPUTS may be JSON Lines, JSON arrays, CSV, or plain-text listings (arXiv-style,
@@ -71,6 +85,7 @@ def build(inputs, output, mode, strict, max_abstract_chars, jobs, aliases):
         kg build                      # the bundled seeds -> exports/
         kg build papers.jsonl -o out/
         kg build --aliases my_aliases.csv   # rows: RLHF,merge,Reinforcement Learning from Human Feedback
+        kg build --formats all        # Turtle, N-Triples, TriG, JSON-LD and VoID
     """
     started = time.perf_counter()
     try:
@@ -80,7 +95,7 @@ def build(inputs, output, mode, strict, max_abstract_chars, jobs, aliases):
         report_problems(kg.report.problems)
         if not kg.report.stats["papers"]:
             raise KgError("no readable papers in the input; nothing written")
-        files = kg.write(output)
+        files = kg.write(output, formats=formats)
     except KgError as error:
         raise click.ClickException(str(error)) from error
     stats, seconds = kg.report.stats, time.perf_counter() - started
@@ -134,19 +149,91 @@ def extract(inputs, output, mode, strict, max_abstract_chars, jobs):
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
               help="Output as an aligned table, CSV, or JSON.")
 def query(graph, query, fmt):
-    """Run a SPARQL QUERY (inline text or a .rq file) over GRAPH (e.g. exports/graph.ttl).
+    """Run a SPARQL QUERY (inline text or a .rq file) over GRAPH: an export (.ttl, .nt, .trig, .jsonld)
+    or a build directory.
 
-    The prefixes kg:, oa:, dcterms:, skos:, prov:, rdfs:, xsd: are predeclared.
+    The prefixes kg:, oa:, dcterms:, skos:, prov:, mls:, schema:, rdfs:, xsd: are predeclared.
 
     \b
     Example:
-        kg query exports/graph.ttl examples/queries/most_used_methods.rq --format csv
+        kg query exports examples/queries/most_used_methods.rq --format csv
     """
     try:
-        result = run_query(load_rdf(graph), read_query_text(query))
+        result = run_query(load_store(graph), read_query_text(query))
     except KgError as error:
         raise click.ClickException(str(error)) from error
     click.echo(format_result(result, fmt))
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--show-report", is_flag=True, help="Print pySHACL's full report for files that do not conform.")
+def validate(files, show_report):
+    """Check RDF exports (FILES: .ttl, .nt, .trig, .jsonld) against the SHACL shapes in ontology/shapes.ttl.
+
+    Exits with status 1 when any file does not conform.
+
+    \b
+    Example:
+        kg validate exports/graph.ttl exports/void.ttl
+    """
+    failed = 0
+    for path in files:
+        try:
+            report = validate_rdf(path)
+        except KgError as error:
+            click.echo(f"{path}: error: {error}", err=True)
+            failed += 1
+            continue
+        if report.conforms:
+            click.echo(f"{path}: conforms")
+        else:
+            failed += 1
+            click.echo(f"{path}: {report.violations} violation(s)")
+            if show_report:
+                click.echo(report.text)
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("graph", type=click.Path(path_type=Path), default=DEFAULT_OUTPUT_DIR)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to bind; anything but loopback exposes the endpoint to the network.")
+@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True, help="0 picks a free port.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds a query may run before it is stopped (answered with 503).")
+@click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Larger results are refused with 413 (add LIMIT).")
+@click.option("--cors", "cors_origin", metavar="ORIGIN", help="Allow browser pages from ORIGIN (e.g. '*'); off by default.")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Query worker processes.")
+@click.option("-v", "--verbose", is_flag=True, help="Log each request.")
+def serve(graph, host, port, timeout, max_rows, cors_origin, workers, verbose):
+    """Serve GRAPH (a build directory or an export file) as a read-only SPARQL endpoint.
+
+    SPARQL 1.1 Protocol at /sparql: GET ?query=... or POST. Updates and SERVICE are refused.
+
+    \b
+    Example:
+        kg serve exports/ --port 7878
+        curl 'http://127.0.0.1:7878/sparql' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 5'
+    """
+    config = EndpointConfig(graph=graph, host=host, port=port, timeout=timeout, max_rows=max_rows,
+                            cors_origin=cors_origin, workers=workers)
+    try:
+        server = make_server(config, verbose=verbose)
+    except (KgError, OSError) as error:
+        raise click.ClickException(f"cannot serve {graph}: {error}") from error
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: bound to {host}: other machines can reach this endpoint", err=True)
+    click.echo(f"Serving {server.graph_file} read-only at {server.url} (Ctrl-C stops)", err=False)
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 def main():  # pragma: no cover - console-script entry point

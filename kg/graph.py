@@ -14,6 +14,10 @@ instanceOf, hasPart; see `kg.relate`) and carry ``support`` (number of papers st
 ``evidence`` (paper, sentence start and end, rule, confidence per statement). A relation is kept
 only when the resolved (voted) types of both ends still fit its domain.
 
+``G.graph["run"]`` records the extraction run (its provenance in RDF): id, software and version,
+extraction mode, start and end times (``SOURCE_DATE_EPOCH`` fixes them for reproducible
+exports), and the input files with their SHA-256.
+
 Each paper node has ``results``: the numeric results its abstract reports (value as a decimal
 string, unit, kind absolute/delta, metric/dataset/subject as entity node ids or None, the raw
 text and its offsets, the sentence offsets, and the metric's direction "higher"/"lower"/None).
@@ -28,6 +32,8 @@ text and its offsets, the sentence offsets, and the metric's direction "higher"/
 from __future__ import annotations
 
 import csv
+import datetime
+import hashlib
 import json
 import os
 import tempfile
@@ -42,7 +48,7 @@ from .model import PROPOSES, RELATION_FOR_TYPE, PaperExtraction
 from .relate import RELATION_DOMAINS, metric_direction
 from .resolve import Overrides, resolve_entities
 
-__all__ = ["build_graph", "paper_node", "papers_of", "entity_relations", "write_graph_json", "read_graph_json",
+__all__ = ["build_graph", "describe_run", "now_iso", "paper_node", "papers_of", "entity_relations", "write_graph_json", "read_graph_json",
            "write_merge_log", "graph_stats", "atomic_write"]
 
 
@@ -67,13 +73,41 @@ def entity_relations(G: nx.MultiDiGraph, node: str | None = None):
             yield source, target, kind, data
 
 
-def build_graph(extractions: Iterable[PaperExtraction], *, overrides: Overrides | None = None) -> nx.MultiDiGraph:
+def now_iso() -> str:
+    """The current UTC time, or ``SOURCE_DATE_EPOCH`` when set (for byte-identical rebuilds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc) if epoch and epoch.isdigit() \
+        else datetime.datetime.now(datetime.timezone.utc)
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def describe_run(inputs: Iterable[Path], *, mode: str, started: str) -> dict:
+    """The provenance record of one build: what ran, when, on which files (name and SHA-256)."""
+    from . import __version__
+
+    files = []
+    for path in inputs:
+        digest = hashlib.sha256()
+        with Path(path).open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        files.append({"name": Path(path).name, "sha256": digest.hexdigest()})
+    run_id = hashlib.sha256(json.dumps([mode, __version__, files, started]).encode()).hexdigest()[:16]
+    return {"id": run_id, "software": "kg", "version": __version__, "mode": mode, "started": started,
+            "ended": now_iso(), "inputs": files}
+
+
+def build_graph(extractions: Iterable[PaperExtraction], *, overrides: Overrides | None = None,
+                run: dict | None = None) -> nx.MultiDiGraph:
     """Resolve entities across papers (with a user's `overrides`), link each paper to its entities,
-    and add the relations and results the papers state."""
+    and add the relations and results the papers state. `run` is the provenance record
+    (`describe_run`); a run with no input files is recorded when it is not given."""
+    started = now_iso()
     extractions = list(extractions)
     items = [(ex.paper.id, entity) for ex in extractions for entity in ex.entities]
     resolution = resolve_entities(items, overrides=overrides)
     G = nx.MultiDiGraph()
+    G.graph["run"] = run or describe_run([], mode="unknown", started=started)
     for ex in sorted(extractions, key=lambda ex: ex.paper.id):
         paper = ex.paper
         G.add_node(paper_node(paper.id), kind="Paper", id=paper.id, title=paper.title, abstract=paper.abstract,
@@ -130,12 +164,17 @@ def add_relations(G: nx.MultiDiGraph, extractions: list[PaperExtraction], node_o
         data.update(papers=sorted(best), support=len(best), confidence=round(1.0 - doubt, 3))
 
 
+RESULT_PART_TYPES = {"metric": {"Metric"}, "dataset": {"Dataset", "Benchmark"}, "subject": {"Model", "Method"}}
+
+
 def add_results(G: nx.MultiDiGraph, extractions: list[PaperExtraction], node_of: dict) -> None:
     for ex in extractions:
         rows = []
         for result in ex.results:
-            parts = {part: None if getattr(result, part) is None else node_of[ex.paper.id, getattr(result, part)]
-                     for part in ("metric", "dataset", "subject")}
+            parts = {part: node_of[ex.paper.id, getattr(result, part)] if getattr(result, part) is not None else None
+                     for part in RESULT_PART_TYPES}
+            parts = {part: node if node and G.nodes[node]["type"] in RESULT_PART_TYPES[part] else None
+                     for part, node in parts.items()}  # a part whose node was voted another type is dropped
             metric_name = G.nodes[parts["metric"]]["label"] if parts["metric"] else None
             rows.append({"value": result.value, "unit": result.unit, "kind": result.kind, **parts,
                          "direction": metric_direction(metric_name), "text": result.text, "start": result.start,
@@ -154,14 +193,15 @@ def graph_stats(G: nx.MultiDiGraph) -> dict:
             "edges": G.number_of_edges(), "edges_by_relation": dict(sorted(relations.items())), "results": results}
 
 
-def atomic_write(path: Path, write) -> None:
+def atomic_write(path: Path, write, *, binary: bool = False) -> None:
     """Call ``write(handle)`` on a temporary file beside `path`, then move it into place.
 
-    A run killed half-way leaves the previous file intact.
+    A run killed half-way leaves the previous file intact. The handle is text (UTF-8) unless `binary`.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False)
+    handle = tempfile.NamedTemporaryFile("wb" if binary else "w", encoding=None if binary else "utf-8",
+                                         dir=path.parent, prefix=f".{path.name}.", delete=False)
     try:
         with handle:
             write(handle)

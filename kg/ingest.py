@@ -36,7 +36,7 @@ from typing import Iterable, Iterator
 from .errors import IngestError
 from .model import Paper
 
-__all__ = ["Problem", "read_papers", "read_file", "detect_layout", "paper_id", "DEFAULT_MAX_ABSTRACT_CHARS"]
+__all__ = ["Problem", "read_papers", "input_files", "read_file", "detect_layout", "paper_id", "DEFAULT_MAX_ABSTRACT_CHARS"]
 
 DEFAULT_MAX_ABSTRACT_CHARS = 100_000
 MAX_TITLE_CHARS = 400
@@ -377,6 +377,11 @@ def expand_directories(paths: Iterable[Path | str]) -> Iterator[Path]:
             yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES)
         else:
             yield path
+
+
+def input_files(paths: Iterable[Path | str]) -> list[Path]:
+    """The files `read_papers` reads for `paths` that exist (the build's provenance lists them)."""
+    return [path for path in expand_directories(paths) if path.is_file()]
 
 
 def read_papers(paths: Iterable[Path | str], *, strict: bool = False,

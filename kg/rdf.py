@@ -1,32 +1,68 @@
-"""RDF: the NetworkX graph in, an rdflib Graph and Turtle out, under the ontology in ``ontology/kg.ttl``.
+"""RDF: the NetworkX graph in; RDF under ``ontology/kg.ttl`` out, in five formats.
+
+``rdf_quads(G)`` yields every statement once, with the named graph it belongs to: one graph per
+paper (the paper, its links to entities, its mentions and results), one for the entities and
+the relations between them, and one for provenance (the extraction run). From that stream:
+
+- Turtle (``graph.ttl``, the default) and JSON-LD (``graph.jsonld``, flattened, with the
+  context of ``ontology/context.jsonld`` inlined) hold the union as one graph;
+- N-Triples (``graph.nt``) is written line by line as the stream goes, for graphs too large to
+  hold twice in memory;
+- TriG (``graph.trig``) keeps the named graphs;
+- VoID (``void.ttl``) describes the dataset: triple counts, classes, properties, dumps.
 
 IRIs are derived from ids only (``<base>paper/<id>``, ``<base>entity/<type>/<slug>``,
-``<base>mention/<paper>/<start>-<end>/<type>/<slug>``), so the same input gives the same IRIs and,
-since the Turtle writer sorts subjects and predicates, byte-identical files on every run.
-Each mention is a Web Annotation: ``oa:hasBody`` the entity, a target whose source is the
-paper, with a TextPositionSelector (start, end) and a TextQuoteSelector (exact). Entities that
-Papers with Code knows link to it (``skos:exactMatch`` for Method/Task/Metric, ``schema:sameAs``
-for Model/Dataset/Benchmark) with ``kg:linkSource`` naming where the link came from.
+``<base>mention/<paper>/<start>-<end>/<type>/<slug>``, ``<base>result/<paper>/<n>``,
+``<base>relation/<kind>/<source>/<target>``), so the same input gives the same IRIs and, with
+``SOURCE_DATE_EPOCH`` fixing the run time, byte-identical files on every run.
+
+Each mention is a Web Annotation (``oa:Annotation``): ``oa:hasBody`` the entity, a target whose
+source is the paper with a TextPositionSelector (start, end) and a TextQuoteSelector (exact), a
+confidence, the section and ``prov:wasGeneratedBy`` the run. Results are ML-Schema model
+evaluations (``mls:hasValue`` an ``xsd:decimal``, ``mls:specifiedBy`` the metric).
 """
 from __future__ import annotations
 
+import json
+from collections import Counter
+from importlib import resources
 from pathlib import Path
+from typing import Iterable, Iterator
 from urllib.parse import quote
 
 import networkx as nx
+import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV, SKOS
+from rdflib.namespace import DCTERMS, OWL, PROV, SKOS, VOID
 
+from .errors import ExportError
 from .graph import atomic_write
 
-__all__ = ["KG", "OA", "FABIO", "DEFAULT_BASE", "to_rdf", "write_turtle", "paper_iri", "entity_iri"]
+__all__ = ["KG", "OA", "FABIO", "MLS", "SCHEMA", "PREFIXES", "DEFAULT_BASE", "RDF_FORMATS", "rdf_quads",
+           "oxigraph_quads", "to_rdf", "write_rdf", "paper_iri", "entity_iri", "jsonld_context"]
 
 KG = Namespace("https://w3id.org/mlkg/ontology#")
 OA = Namespace("http://www.w3.org/ns/oa#")
 FABIO = Namespace("http://purl.org/spar/fabio/")
+MLS = Namespace("http://www.w3.org/ns/mls#")
 SCHEMA = Namespace("https://schema.org/")
 DEFAULT_BASE = "https://w3id.org/mlkg/resource/"
-PREFIXES = {"kg": KG, "oa": OA, "fabio": FABIO, "schema": SCHEMA, "dcterms": DCTERMS, "skos": SKOS, "prov": PROV, "rdfs": RDFS, "xsd": XSD}
+ONTOLOGY_IRI = URIRef("https://w3id.org/mlkg/ontology")
+CONTEXT_URL = "https://w3id.org/mlkg/context.jsonld"
+PREFIXES = {"kg": KG, "oa": OA, "fabio": FABIO, "mls": MLS, "schema": SCHEMA, "dcterms": DCTERMS, "skos": SKOS,
+            "prov": PROV, "rdfs": RDFS, "xsd": XSD, "void": VOID, "owl": OWL}
+
+# format name -> (file name, what it holds)
+RDF_FORMATS = {
+    "ttl": ("graph.ttl", "Turtle, the whole graph"),
+    "nt": ("graph.nt", "N-Triples, streamed line by line"),
+    "trig": ("graph.trig", "TriG, one named graph per paper plus entities and provenance"),
+    "jsonld": ("graph.jsonld", "JSON-LD with the kg context inlined"),
+    "void": ("void.ttl", "VoID description: counts, classes, properties, dumps"),
+}
+DEFAULT_FORMATS = ("ttl",)
+
+Quad = tuple[URIRef, URIRef, object, URIRef]
 
 
 def paper_iri(paper_id: str, base: str = DEFAULT_BASE) -> URIRef:
@@ -37,134 +73,316 @@ def entity_iri(node_id: str, base: str = DEFAULT_BASE) -> URIRef:
     return URIRef(f"{base}entity/{quote(node_id, safe='/')}")
 
 
-def to_rdf(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> Graph:
-    """Translate the graph into RDF triples (papers, entities, relations, mention annotations)."""
-    rdf_graph = Graph()
-    for prefix, namespace in PREFIXES.items():
-        rdf_graph.bind(prefix, namespace)
-    add = rdf_graph.add
-    for node, data in G.nodes(data=True):
-        if data["kind"] == "Paper":
-            subject = paper_iri(data["id"], base)
-            add((subject, RDF.type, KG.Paper))
-            add((subject, DCTERMS.identifier, Literal(data["id"])))
-            if data.get("title"):
-                add((subject, DCTERMS.title, Literal(data["title"])))
-            add((subject, DCTERMS.abstract, Literal(data["abstract"])))
-            if data.get("date"):
-                add((subject, DCTERMS.date, Literal(data["date"], datatype=XSD.date)))
-            if data.get("arxiv"):
-                add((subject, KG.arxivId, Literal(data["arxiv"])))
-                add((subject, RDFS.seeAlso, URIRef(f"https://arxiv.org/abs/{data['arxiv']}")))
-            if data.get("authors") is not None:
-                add((subject, KG.authorCount, Literal(data["authors"], datatype=XSD.integer)))
-        else:
-            subject = entity_iri(node, base)
-            add((subject, RDF.type, KG[data["type"]]))
-            add((subject, RDFS.label, Literal(data["label"])))
-            add((subject, SKOS.prefLabel, Literal(data["label"])))
-            for alias in data.get("aliases", []):
-                add((subject, SKOS.altLabel, Literal(alias)))
-            if data.get("pwc_url"):
-                link = SKOS.exactMatch if data["type"] in ("Method", "Task", "Metric") else SCHEMA.sameAs
-                add((subject, link, URIRef(data["pwc_url"])))
-                add((subject, KG.linkSource, Literal(data["link_source"])))
-    for source, target, relation, data in G.edges(keys=True, data=True):
-        if G.nodes[source]["kind"] == "Entity":
-            add_relation(rdf_graph, G, source, target, relation, data, base)
-            continue
-        paper = paper_iri(G.nodes[source]["id"], base)
-        entity = entity_iri(target, base)
-        add((paper, KG[relation], entity))
-        if relation == "proposes":
-            continue  # the mentions are already attached to the typed relation
-        for mention in data["mentions"]:
-            annotation = URIRef(f"{base}mention/{quote(G.nodes[source]['id'], safe='')}/{mention['start']}-{mention['end']}/"
-                                f"{quote(target, safe='/')}")
-            add((annotation, RDF.type, KG.Mention))
-            add((annotation, OA.hasBody, entity))
-            add((annotation, KG.confidence, decimal(mention["confidence"])))
-            add((annotation, KG.section, Literal(mention["section"])))
-            add((annotation, KG.foundBy, Literal(mention["source"])))
-            add_text_target(rdf_graph, annotation, paper, mention["start"], mention["end"], mention["text"])
-    for node, data in G.nodes(data=True):
-        for index, result in enumerate(data.get("results", [])):
-            add_result(rdf_graph, G, node, index, result, base)
-    return rdf_graph
+def graph_iri(name: str, base: str = DEFAULT_BASE) -> URIRef:
+    return URIRef(f"{base}graph/{name}")
+
+
+def run_iri(run: dict, base: str = DEFAULT_BASE) -> URIRef:
+    return URIRef(f"{base}run/{run['id']}")
 
 
 def decimal(value: float) -> Literal:
     return Literal(f"{value:.3f}", datatype=XSD.decimal)
 
 
-def add_text_target(rdf_graph: Graph, annotation: URIRef, paper: URIRef, start: int, end: int, exact: str) -> None:
-    """Point `annotation` at characters start..end of the paper's text (title + " " + abstract)."""
-    target, position, quote_selector = (URIRef(f"{annotation}#{part}") for part in ("target", "position", "quote"))
-    add = rdf_graph.add
-    add((annotation, OA.hasTarget, target))
-    add((target, RDF.type, OA.SpecificResource))
-    add((target, OA.hasSource, paper))
-    add((target, OA.hasSelector, position))
-    add((target, OA.hasSelector, quote_selector))
-    add((position, RDF.type, OA.TextPositionSelector))
-    add((position, OA.start, Literal(start, datatype=XSD.nonNegativeInteger)))
-    add((position, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)))
-    add((quote_selector, RDF.type, OA.TextQuoteSelector))
-    add((quote_selector, OA.exact, Literal(exact)))
+def rdf_quads(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> Iterator[Quad]:
+    """Every statement of the export, each with its named graph (see the module docstring)."""
+    run = run_iri(G.graph["run"], base)
+    yield from provenance_quads(G, base)
+    entities = graph_iri("entities", base)
+    for node, data in sorted(G.nodes(data=True)):
+        if data["kind"] == "Entity":
+            yield from ((s, p, o, entities) for s, p, o in entity_triples(node, data, base))
+    for source, target, kind, data in sorted(G.edges(keys=True, data=True), key=lambda e: e[:3]):
+        if G.nodes[source]["kind"] == "Entity":
+            yield from ((s, p, o, entities) for s, p, o in relation_triples(G, source, target, kind, data, base))
+    for node, data in sorted(G.nodes(data=True)):
+        if data["kind"] == "Paper":
+            graph = graph_iri(f"paper/{quote(data['id'], safe='')}", base)
+            yield from ((s, p, o, graph) for s, p, o in paper_triples(G, node, data, run, base))
+
+
+def provenance_quads(G: nx.MultiDiGraph, base: str) -> Iterator[Quad]:
+    from . import __version__
+
+    info = G.graph["run"]
+    graph, run = graph_iri("provenance", base), run_iri(info, base)
+    software = URIRef(f"{base}software/kg/{quote(info.get('version', __version__), safe='')}")
+    triples = [
+        (run, RDF.type, KG.ExtractionRun),
+        (run, RDFS.label, Literal(f"kg {info['mode']} extraction run {info['id']}")),
+        (run, KG.mode, Literal(info["mode"])),
+        (run, PROV.startedAtTime, Literal(info["started"], datatype=XSD.dateTime)),
+        (run, PROV.endedAtTime, Literal(info["ended"], datatype=XSD.dateTime)),
+        (run, PROV.wasAssociatedWith, software),
+        (software, RDF.type, PROV.SoftwareAgent),
+        (software, RDFS.label, Literal(f"{info['software']} {info['version']}")),
+        (software, KG.softwareVersion, Literal(info["version"])),
+    ]
+    for item in info["inputs"]:
+        source = URIRef(f"{base}input/{item['sha256']}")
+        triples += [(run, PROV.used, source), (source, RDF.type, PROV.Entity),
+                    (source, DCTERMS.title, Literal(item["name"])), (source, KG.sha256, Literal(item["sha256"]))]
+    yield from ((s, p, o, graph) for s, p, o in triples)
+
+
+def entity_triples(node: str, data: dict, base: str):
+    subject = entity_iri(node, base)
+    yield subject, RDF.type, KG[data["type"]]
+    yield subject, RDFS.label, Literal(data["label"])
+    yield subject, SKOS.prefLabel, Literal(data["label"])
+    for alias in data.get("aliases", []):
+        yield subject, SKOS.altLabel, Literal(alias)
+    if data.get("pwc_url"):
+        link = SKOS.exactMatch if data["type"] in ("Method", "Task", "Metric") else SCHEMA.sameAs
+        yield subject, link, URIRef(data["pwc_url"])
+        yield subject, KG.linkSource, Literal(data["link_source"])
 
 
 def paper_text(G: nx.MultiDiGraph, node: str) -> str:
     return G.nodes[node]["title"] + " " + G.nodes[node]["abstract"]
 
 
-def add_relation(rdf_graph: Graph, G: nx.MultiDiGraph, source: str, target: str, kind: str, data: dict, base: str) -> None:
-    """The relation as a triple, plus a statement node carrying its support, confidence and evidence."""
+def text_target(annotation: URIRef, paper: URIRef, start: int, end: int, exact: str):
+    """Point `annotation` at characters start..end of the paper's text (title + " " + abstract)."""
+    target, position, quote_selector = (URIRef(f"{annotation}#{part}") for part in ("target", "position", "quote"))
+    yield annotation, OA.hasTarget, target
+    yield target, RDF.type, OA.SpecificResource
+    yield target, OA.hasSource, paper
+    yield target, OA.hasSelector, position
+    yield target, OA.hasSelector, quote_selector
+    yield position, RDF.type, OA.TextPositionSelector
+    yield position, OA.start, Literal(start, datatype=XSD.nonNegativeInteger)
+    yield position, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)
+    yield quote_selector, RDF.type, OA.TextQuoteSelector
+    yield quote_selector, OA.exact, Literal(exact)
+
+
+def paper_triples(G: nx.MultiDiGraph, node: str, data: dict, run: URIRef, base: str):
+    paper = paper_iri(data["id"], base)
+    yield paper, RDF.type, KG.Paper
+    yield paper, DCTERMS.identifier, Literal(data["id"])
+    if data.get("title"):
+        yield paper, DCTERMS.title, Literal(data["title"])
+    yield paper, DCTERMS.abstract, Literal(data["abstract"])
+    if data.get("date"):
+        yield paper, DCTERMS.date, Literal(data["date"], datatype=XSD.date)
+    if data.get("arxiv"):
+        yield paper, KG.arxivId, Literal(data["arxiv"])
+        yield paper, RDFS.seeAlso, URIRef(f"https://arxiv.org/abs/{data['arxiv']}")
+    if data.get("authors") is not None:
+        yield paper, KG.authorCount, Literal(data["authors"], datatype=XSD.integer)
+    for _, target, relation, edge in sorted(G.out_edges(node, keys=True, data=True)):
+        entity = entity_iri(target, base)
+        yield paper, KG[relation], entity
+        if relation == "proposes":
+            continue  # the mentions are already attached to the typed relation
+        for mention in edge["mentions"]:
+            annotation = URIRef(f"{base}mention/{quote(data['id'], safe='')}/{mention['start']}-{mention['end']}/"
+                                f"{quote(target, safe='/')}")
+            yield annotation, RDF.type, KG.Mention
+            yield annotation, RDF.type, OA.Annotation
+            yield annotation, OA.motivatedBy, OA.identifying
+            yield annotation, OA.hasBody, entity
+            yield annotation, KG.confidence, decimal(mention["confidence"])
+            yield annotation, KG.section, Literal(mention["section"])
+            yield annotation, KG.foundBy, Literal(mention["source"])
+            yield annotation, PROV.wasGeneratedBy, run
+            yield from text_target(annotation, paper, mention["start"], mention["end"], mention["text"])
+    for index, result in enumerate(data.get("results", [])):
+        yield from result_triples(G, node, paper, index, result, run, base)
+
+
+def result_triples(G: nx.MultiDiGraph, node: str, paper: URIRef, index: int, result: dict, run: URIRef, base: str):
+    subject = URIRef(f"{base}result/{quote(G.nodes[node]['id'], safe='')}/{index}")
+    yield paper, KG.reportsResult, subject
+    yield subject, RDF.type, KG.Result
+    yield subject, MLS.hasValue, Literal(result["value"], datatype=XSD.decimal)
+    yield subject, KG.resultKind, Literal(result["kind"])
+    if result["unit"]:
+        yield subject, KG.unit, Literal(result["unit"])
+    if result["direction"]:
+        yield subject, KG.higherIsBetter, Literal(result["direction"] == "higher")
+    for part, predicate in (("metric", MLS.specifiedBy), ("dataset", KG.onDataset), ("subject", KG.resultOf)):
+        if result[part]:
+            yield subject, predicate, entity_iri(result[part], base)
+    yield subject, KG.sentence, Literal(paper_text(G, node)[result["sentence_start"]:result["sentence_end"]])
+    yield subject, PROV.wasGeneratedBy, run
+    yield from text_target(subject, paper, result["start"], result["end"], result["text"])
+
+
+def relation_triples(G: nx.MultiDiGraph, source: str, target: str, kind: str, data: dict, base: str):
+    """The relation as a triple, plus a statement carrying its support, confidence and evidence."""
     subject, obj = entity_iri(source, base), entity_iri(target, base)
     statement = URIRef(f"{base}relation/{kind}/{quote(source, safe='/')}/{quote(target, safe='/')}")
-    add = rdf_graph.add
-    add((subject, KG[kind], obj))
-    add((statement, RDF.type, KG.RelationStatement))
-    add((statement, RDF.subject, subject))
-    add((statement, RDF.predicate, KG[kind]))
-    add((statement, RDF.object, obj))
-    add((statement, KG.support, Literal(data["support"], datatype=XSD.integer)))
-    add((statement, KG.confidence, decimal(data["confidence"])))
+    yield subject, KG[kind], obj
+    yield statement, RDF.type, KG.RelationStatement
+    yield statement, RDF.subject, subject
+    yield statement, RDF.predicate, KG[kind]
+    yield statement, RDF.object, obj
+    yield statement, KG.support, Literal(data["support"], datatype=XSD.integer)
+    yield statement, KG.confidence, decimal(data["confidence"])
     for paper_id in data["papers"]:
-        add((statement, PROV.wasDerivedFrom, paper_iri(paper_id, base)))
+        yield statement, PROV.wasDerivedFrom, paper_iri(paper_id, base)
     for item in data["evidence"]:
-        paper_node = f"paper/{item['paper']}"
         evidence = URIRef(f"{statement}/evidence/{quote(item['paper'], safe='')}/{item['start']}-{item['end']}")
-        add((evidence, RDF.type, KG.Evidence))
-        add((evidence, OA.hasBody, statement))
-        add((evidence, KG.confidence, decimal(item["confidence"])))
-        add((evidence, KG.rule, Literal(item["rule"])))
-        add_text_target(rdf_graph, evidence, paper_iri(item["paper"], base), item["start"], item["end"],
-                        paper_text(G, paper_node)[item["start"]:item["end"]])
+        yield evidence, RDF.type, KG.Evidence
+        yield evidence, RDF.type, OA.Annotation
+        yield evidence, OA.motivatedBy, OA.assessing
+        yield evidence, OA.hasBody, statement
+        yield evidence, KG.confidence, decimal(item["confidence"])
+        yield evidence, KG.rule, Literal(item["rule"])
+        sentence = paper_text(G, f"paper/{item['paper']}")[item["start"]:item["end"]]
+        yield from text_target(evidence, paper_iri(item["paper"], base), item["start"], item["end"], sentence)
 
 
-def add_result(rdf_graph: Graph, G: nx.MultiDiGraph, node: str, index: int, result: dict, base: str) -> None:
-    paper_id = G.nodes[node]["id"]
-    paper = paper_iri(paper_id, base)
-    subject = URIRef(f"{base}result/{quote(paper_id, safe='')}/{index}")
-    add = rdf_graph.add
-    add((paper, KG.reportsResult, subject))
-    add((subject, RDF.type, KG.Result))
-    add((subject, KG.value, Literal(result["value"], datatype=XSD.decimal)))
-    add((subject, KG.resultKind, Literal(result["kind"])))
-    if result["unit"]:
-        add((subject, KG.unit, Literal(result["unit"])))
-    if result["direction"]:
-        add((subject, KG.direction, Literal(result["direction"])))
-    for part, predicate in (("metric", KG.onMetric), ("dataset", KG.onDataset), ("subject", KG.ofEntity)):
-        if result[part]:
-            add((subject, predicate, entity_iri(result[part], base)))
-    add((subject, KG.sentence, Literal(paper_text(G, node)[result["sentence_start"]:result["sentence_end"]])))
-    add_text_target(rdf_graph, subject, paper, result["start"], result["end"], result["text"])
+def bind_prefixes(graph: Graph) -> Graph:
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    return graph
 
 
-def write_turtle(G: nx.MultiDiGraph, path: Path, *, base: str = DEFAULT_BASE) -> Graph:
-    """Write the graph as Turtle (atomically) and return the rdflib graph."""
-    rdf_graph = to_rdf(G, base=base)
-    text = rdf_graph.serialize(format="turtle")
-    atomic_write(path, lambda handle: handle.write(text))
+def to_rdf(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> Graph:
+    """All statements as one rdflib Graph (the union of the named graphs)."""
+    rdf_graph = bind_prefixes(Graph())
+    for s, p, o, _ in rdf_quads(G, base=base):
+        rdf_graph.add((s, p, o))
     return rdf_graph
+
+
+def jsonld_context() -> dict:
+    """The JSON-LD context published with the ontology (``ontology/context.jsonld``)."""
+    return json.loads(resources.files("kg").joinpath("data/ontology/context.jsonld").read_text(encoding="utf-8"))
+
+
+def oxigraph_term(term):
+    """An rdflib term as the pyoxigraph term that writes and queries it."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype is not None and term.datatype != XSD.string:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
+
+
+def oxigraph_quads(G: nx.MultiDiGraph, *, base: str = DEFAULT_BASE) -> Iterator[ox.Quad]:
+    """`rdf_quads` as pyoxigraph quads (for the writers and the query engine)."""
+    for s, p, o, g in rdf_quads(G, base=base):
+        yield ox.Quad(oxigraph_term(s), oxigraph_term(p), oxigraph_term(o), oxigraph_term(g))
+
+
+def compact_iri(iri: str, prefixes: dict[str, str]) -> str:
+    for prefix, namespace in prefixes.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
+
+
+def jsonld_document(quads: list[ox.Quad]) -> dict:
+    """A flattened JSON-LD document (one node object per subject) under the published context.
+
+    Property and class IRIs are compacted with the context's prefixes; resources keep full IRIs.
+    """
+    context = jsonld_context()["@context"]
+    prefixes = {prefix: namespace for prefix, namespace in context.items() if isinstance(namespace, str)}
+    nodes: dict[str, dict] = {}
+    for quad in quads:
+        node = nodes.setdefault(quad.subject.value, {"@id": quad.subject.value})
+        if quad.predicate.value == str(RDF.type):
+            node.setdefault("@type", []).append(compact_iri(quad.object.value, prefixes))
+            continue
+        obj = quad.object
+        if isinstance(obj, ox.NamedNode):
+            value = {"@id": obj.value}
+        elif obj.language:
+            value = {"@value": obj.value, "@language": obj.language}
+        elif obj.datatype.value != str(XSD.string):
+            value = {"@value": obj.value, "@type": compact_iri(obj.datatype.value, prefixes)}
+        else:
+            value = obj.value
+        node.setdefault(compact_iri(quad.predicate.value, prefixes), []).append(value)
+    return {"@context": context, "@graph": list(nodes.values())}
+
+
+def void_description(quads: list[ox.Quad], files: Iterable[str], run: dict, base: str) -> list[tuple]:
+    """A VoID description of the export: sizes, class and property partitions, dumps, vocabularies."""
+    triples = {(q.subject, q.predicate, q.object) for q in quads}
+    classes = Counter(o.value for _, p, o in triples if p.value == str(RDF.type))
+    properties = Counter(p.value for _, p, _ in triples)
+    typed = {s for s, p, _ in triples if p.value == str(RDF.type)}
+    dataset = URIRef(f"{base}void#dataset")
+    count = lambda n: Literal(n, datatype=XSD.integer)  # noqa: E731
+    void = [
+        (dataset, RDF.type, VOID.Dataset),
+        (dataset, DCTERMS.title, Literal("kg knowledge graph of machine-learning papers")),
+        (dataset, DCTERMS.created, Literal(run["ended"], datatype=XSD.dateTime)),
+        (dataset, PROV.wasGeneratedBy, run_iri(run, base)),
+        (dataset, VOID.uriSpace, Literal(base)),
+        (dataset, VOID.triples, count(len(triples))),
+        (dataset, VOID.entities, count(len(typed))),
+        (dataset, VOID.distinctSubjects, count(len({s for s, _, _ in triples}))),
+        (dataset, VOID.properties, count(len(properties))),
+        (dataset, VOID.classes, count(len(classes))),
+    ]
+    void += [(dataset, VOID.vocabulary, URIRef(str(ns))) for ns in (KG, OA, DCTERMS, SKOS, PROV, MLS, SCHEMA)]
+    void += [(dataset, VOID.dataDump, URIRef(base + name)) for name in files]  # written relative to the file
+    for index, (cls, n) in enumerate(sorted(classes.items())):
+        partition = URIRef(f"{base}void#class-{index}")
+        void += [(dataset, VOID.classPartition, partition), (partition, VOID["class"], URIRef(cls)),
+                 (partition, VOID.entities, count(n))]
+    for index, (prop, n) in enumerate(sorted(properties.items())):
+        partition = URIRef(f"{base}void#property-{index}")
+        void += [(dataset, VOID.propertyPartition, partition), (partition, VOID.property, URIRef(prop)),
+                 (partition, VOID.triples, count(n))]
+    return void
+
+
+def write_rdf(G: nx.MultiDiGraph, output_dir: Path, formats: Iterable[str] = DEFAULT_FORMATS, *,
+              base: str = DEFAULT_BASE) -> list[Path]:
+    """Write the chosen RDF formats into `output_dir` (each file atomically); return their paths.
+
+    Every format is written from the same statements by pyoxigraph's serialisers; N-Triples
+    streams them to disk without holding the graph.
+    """
+    formats = list(dict.fromkeys(formats))
+    unknown = [name for name in formats if name not in RDF_FORMATS]
+    if unknown:
+        raise ExportError(f"unknown RDF format(s) {', '.join(unknown)}; choose from {', '.join(RDF_FORMATS)}")
+    output_dir = Path(output_dir)
+    prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+    paths = []
+    if "nt" in formats:
+        paths.append(write_bytes(output_dir / RDF_FORMATS["nt"][0], lambda handle: ox.serialize(
+            (ox.Triple(q.subject, q.predicate, q.object) for q in oxigraph_quads(G, base=base)), handle,
+            format=ox.RdfFormat.N_TRIPLES)))
+    if not set(formats) - {"nt"}:
+        return paths
+    quads = list(oxigraph_quads(G, base=base))
+    for name, rdf_format in (("ttl", ox.RdfFormat.TURTLE), ("trig", ox.RdfFormat.TRIG)):
+        if name in formats:
+            statements = quads if name == "trig" else unique_triples(quads)
+            paths.append(write_bytes(output_dir / RDF_FORMATS[name][0], lambda handle: ox.serialize(
+                statements, handle, format=rdf_format, prefixes=prefixes)))
+    if "jsonld" in formats:
+        document = jsonld_document(quads)
+        paths.append(write_bytes(output_dir / RDF_FORMATS["jsonld"][0], lambda handle: handle.write(
+            json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8"))))
+    if "void" in formats:
+        dumps = [RDF_FORMATS[name][0] for name in formats if name != "void"]
+        void = bind_prefixes(Graph())
+        for triple in void_description(quads, dumps, G.graph["run"], base):
+            void.add(triple)
+        text = void.serialize(format="turtle", base=base)  # small; rdflib writes the dumps relative to the file
+        paths.append(write_bytes(output_dir / RDF_FORMATS["void"][0], lambda handle: handle.write(text.encode("utf-8"))))
+    return paths
+
+
+def unique_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
+    """The union of the named graphs, each triple once, in first-seen order."""
+    return list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
+
+
+def write_bytes(path: Path, write) -> Path:
+    atomic_write(path, write, binary=True)
+    return path

@@ -4,7 +4,8 @@ Spellings that normalise alike (case, hyphens, plural, leading article, spacing)
 node, and so do a long form and the acronym a paper defines for it. A bare acronym ("LoRA"
 with no long form in its paper) joins the node whose long form most papers pair with it,
 preferring one of the same type; two long forms that share an acronym stay two nodes ("SAM":
-Segment Anything Model, Sharpness-Aware Minimization). A node's type is the label most of its
+Segment Anything Model, Sharpness-Aware Minimization), unless they differ only by a slip
+("Direct"/"Direction Preference Optimization"). A node's type is the label most of its
 mentions got, and the votes are kept on the node. Each form's reason for being on its node is a
 row of the merge log (`Resolution.merges`).
 
@@ -23,6 +24,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Iterable
 
@@ -148,13 +150,14 @@ def resolve_entities(items: Iterable[tuple[str, ExtractedEntity]], *, overrides:
         for key in keys[1:]:
             if not (key.startswith("split:") or keys[0].startswith("split:")):
                 parent[find(key)] = find(keys[0])
+    merge_near_identical_senses(items, find, parent, full_forms, group_key)
     # Which groups each acronym is paired with, by the papers that pair them, and with which labels.
     acronym_votes: dict[str, Counter] = defaultdict(Counter)
     for _, entity in items:
         forms = full_forms(entity)
         for form in entity.forms:
             if forms and is_acronym(form):
-                acronym_votes[form][(find(group_key(forms[0])), entity.label)] += 1
+                acronym_votes[normalise_name(form)][(find(group_key(forms[0])), entity.label)] += 1
     group_of: list[str] = []
     for _, entity in items:
         forms = full_forms(entity)
@@ -164,9 +167,9 @@ def resolve_entities(items: Iterable[tuple[str, ExtractedEntity]], *, overrides:
         if normalise_name(entity.text) in overrides.merge or normalise_name(entity.text) in overrides.split:
             group_of.append(find(group_key(entity.text)))
             continue
-        votes = acronym_votes.get(entity.text)
-        if not votes:
-            group_of.append("acronym:" + entity.text)
+        votes = acronym_votes.get(normalise_name(entity.text))
+        if not votes:  # a name never spelt out joins its other spellings ("GSM8K", "GSM8k"; "LLaMA", "Llama")
+            group_of.append(find(group_key(entity.text)))
             continue
         same_label = [(n, g) for (g, label), n in votes.items() if label == entity.label]
         candidates = same_label or [(n, g) for (g, _), n in votes.items()]
@@ -200,6 +203,29 @@ def resolve_entities(items: Iterable[tuple[str, ExtractedEntity]], *, overrides:
             node_ids[i] = node_id
         merges += merge_log_rows(node_id, name, [items[i] for i in indexes], overrides)
     return Resolution(entities=entities, node_ids=node_ids, merges=merges)
+
+
+SAME_SENSE_SIMILARITY = 0.85
+
+
+def merge_near_identical_senses(items, find, parent, full_forms, group_key) -> None:
+    """Long forms of one acronym that differ only by a small slip are one sense.
+
+    "Direct Preference Optimization" and "Direction Preference Optimization" (DPO) join; "Segment
+    Anything Model" and "Sharpness-Aware Minimization" (SAM) stay apart.
+    """
+    senses: dict[str, set[str]] = defaultdict(set)
+    for _, entity in items:
+        forms = full_forms(entity)
+        for form in entity.forms:
+            if forms and is_acronym(form):
+                senses[form].add(find(group_key(forms[0])))
+    for groups in senses.values():
+        ordered = sorted(group for group in groups if not group.startswith("split:"))
+        for i, first in enumerate(ordered):
+            for second in ordered[i + 1:]:
+                if find(first) != find(second) and SequenceMatcher(None, first, second).ratio() >= SAME_SENSE_SIMILARITY:
+                    parent[find(second)] = find(first)
 
 
 def merge_log_rows(node_id: str, name: str, members: list[tuple[str, ExtractedEntity]], overrides: Overrides) -> list[Merge]:

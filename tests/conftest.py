@@ -7,6 +7,8 @@ import pytest
 from rdflib import Graph
 
 import kg
+from kg.query import load_store
+from kg.rdf import RDF_FORMATS
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -15,11 +17,17 @@ QUERIES_DIR = ROOT / "examples" / "queries"
 
 @pytest.fixture(scope="session")
 def seeds_dir(tmp_path_factory) -> Path:
-    """The bundled seeds built with the default pipeline into a temporary exports directory."""
+    """The bundled seeds built with the default pipeline, every RDF format, into a temporary directory."""
     out = tmp_path_factory.mktemp("exports")
     graph = kg.build()
-    graph.write(out)
+    graph.write(out, formats=list(RDF_FORMATS))
     return out
+
+
+@pytest.fixture(scope="session")
+def seeds_store(seeds_dir):
+    """The seeds export loaded into pyoxigraph, as `kg query` loads it."""
+    return load_store(seeds_dir / "graph.ttl")
 
 
 @pytest.fixture(scope="session")

@@ -98,7 +98,7 @@ def test_query_errors_are_one_line(tmp_path, small_build):
     assert missing.exit_code == 1
     assert missing.output == f"Error: graph file {tmp_path / 'none.ttl'} does not exist; build one with 'kg build' (it writes exports/graph.ttl)\n"
     broken = CliRunner().invoke(cli, ["query", str(small_build), "SELECT ?x WHERE {"])
-    assert broken.exit_code == 1 and broken.output.startswith("Error: SPARQL error:")
+    assert broken.exit_code == 1 and broken.output.startswith("Error: SPARQL syntax error:")
 
 
 def test_every_command_has_help_and_is_in_the_readme():

@@ -10,7 +10,7 @@ from rdflib.compare import isomorphic
 import kg
 from kg.graph import read_graph_json, write_graph_json
 from kg.model import ENTITY_TYPES
-from kg.rdf import KG, OA, write_turtle
+from kg.rdf import KG, OA, RDF_FORMATS, write_rdf
 
 
 def test_turtle_counts_match_networkx(seeds_kg, seeds_rdf):
@@ -69,11 +69,13 @@ def small_graph():
     return kg.build([kg.api.default_inputs()[0]]).to_networkx()
 
 
-def test_turtle_is_byte_identical_across_runs(tmp_path):
-    write_turtle(small_graph(), tmp_path / "a.ttl")
-    write_turtle(small_graph(), tmp_path / "b.ttl")
-    assert (tmp_path / "a.ttl").read_bytes() == (tmp_path / "b.ttl").read_bytes()
-    assert isomorphic(Graph().parse(tmp_path / "a.ttl"), Graph().parse(tmp_path / "b.ttl"))
+def test_exports_are_byte_identical_across_runs(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the run time is the only thing that changes
+    write_rdf(small_graph(), tmp_path / "a", RDF_FORMATS)
+    write_rdf(small_graph(), tmp_path / "b", RDF_FORMATS)
+    for name, _ in RDF_FORMATS.values():
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    assert isomorphic(Graph().parse(tmp_path / "a" / "graph.ttl"), Graph().parse(tmp_path / "b" / "graph.ttl"))
 
 
 def test_node_link_round_trip(tmp_path):

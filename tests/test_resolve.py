@@ -31,6 +31,28 @@ def test_one_acronym_with_two_long_forms_gives_two_nodes_and_bare_mentions_follo
     assert nodes[2] == nodes[4] == "method/sharpness-aware-minimization"
 
 
+def test_long_forms_of_one_acronym_that_differ_by_a_slip_are_one_sense():
+    items = [("p1", entity("Method", "Direct Preference Optimization", "DPO")),
+             ("p2", entity("Method", "Direction Preference Optimization", "DPO")),
+             ("p3", entity("Method", "directed preference optimization", "DPO")),
+             ("p4", entity("Method", "contrastive learning", "CL")), ("p5", entity("Task", "continual learning", "CL")),
+             ("p6", entity("Method", "Reinforcement Learning from Human Feedback", "RLHF")),
+             ("p7", entity("Method", "Reinforcement Learning with Human Feedback", "RLHF")),
+             ("p8", entity("Method", "Proximal Policy Optimization", "PPO")),
+             ("p9", entity("Method", "Preference Policy Optimization", "PPO"))]
+    nodes = resolve_entities(items).node_ids
+    assert nodes[0] == nodes[1] == nodes[2] == "method/direct-preference-optimization"
+    assert nodes[3] != nodes[4] and nodes[5] == nodes[6] and nodes[7] != nodes[8]
+
+
+def test_names_never_spelt_out_still_merge_their_spellings():
+    items = [("p1", entity("Dataset", "GSM8K")), ("p2", entity("Dataset", "GSM8k")), ("p3", entity("Model", "GPT-4")),
+             ("p4", entity("Model", "GPT4")), ("p5", entity("Model", "LLaMA")), ("p6", entity("Model", "Llama"))]
+    nodes = resolve_entities(items).node_ids
+    assert nodes[0] == nodes[1] and nodes[2] == nodes[3] and nodes[4] == nodes[5]
+    assert len(set(nodes)) == 3
+
+
 def test_type_is_voted_over_mentions_and_recorded():
     items = [("p1", entity("Method", "reinforcement learning", mentions=3)),
              ("p2", entity("Task", "Reinforcement Learning", mentions=1))]

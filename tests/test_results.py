@@ -167,3 +167,10 @@ def test_negative_values_are_decimals():
     ("novelty", None)])
 def test_metric_direction(metric, direction):
     assert metric_direction(metric) == direction
+
+
+def test_respectively_with_values_and_their_gains():
+    text = "XNet reaches 81.8% (+5.9%) and 34.7% (+5.8%) accuracy on GSM8K and MATH, respectively."
+    got = results_of(text, ("Model", "XNet"), ("Metric", "accuracy"), ("Dataset", "GSM8K"), ("Dataset", "MATH"))
+    assert [(value, kind, dataset) for value, _, kind, _, dataset, _ in got] == [
+        ("81.8", "absolute", "GSM8K"), ("5.9", "delta", "GSM8K"), ("34.7", "absolute", "MATH"), ("5.8", "delta", "MATH")]
