@@ -158,6 +158,10 @@ def resolve_entities(items: Iterable[tuple[str, ExtractedEntity]], *, overrides:
         for form in entity.forms:
             if forms and is_acronym(form):
                 acronym_votes[normalise_name(form)][(find(group_key(forms[0])), entity.label)] += 1
+    labels_of_group: dict[str, set[str]] = defaultdict(set)
+    for _, entity in items:
+        if full_forms(entity):
+            labels_of_group[find(group_key(full_forms(entity)[0]))].add(entity.label)
     group_of: list[str] = []
     for _, entity in items:
         forms = full_forms(entity)
@@ -168,8 +172,12 @@ def resolve_entities(items: Iterable[tuple[str, ExtractedEntity]], *, overrides:
             group_of.append(find(group_key(entity.text)))
             continue
         votes = acronym_votes.get(normalise_name(entity.text))
-        if not votes:  # a name never spelt out joins its other spellings ("GSM8K", "GSM8k"; "LLaMA", "Llama")
-            group_of.append(find(group_key(entity.text)))
+        if not votes:  # a name never spelt out meets its other spellings ("GSM8K", "GSM8k"), and a
+            # full-form group of its own type ("LLaMA" the Model joins "Llama" the Model, "MATH"
+            # the Dataset does not join "math" the Task)
+            same_spelling = find(group_key(entity.text))
+            same_type = entity.label in labels_of_group.get(same_spelling, ())
+            group_of.append(same_spelling if same_type else "acronym:" + normalise_name(entity.text))
             continue
         same_label = [(n, g) for (g, label), n in votes.items() if label == entity.label]
         candidates = same_label or [(n, g) for (g, _), n in votes.items()]

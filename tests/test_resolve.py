@@ -47,10 +47,12 @@ def test_long_forms_of_one_acronym_that_differ_by_a_slip_are_one_sense():
 
 def test_names_never_spelt_out_still_merge_their_spellings():
     items = [("p1", entity("Dataset", "GSM8K")), ("p2", entity("Dataset", "GSM8k")), ("p3", entity("Model", "GPT-4")),
-             ("p4", entity("Model", "GPT4")), ("p5", entity("Model", "LLaMA")), ("p6", entity("Model", "Llama"))]
+             ("p4", entity("Model", "GPT4")), ("p5", entity("Model", "LLaMA")), ("p6", entity("Model", "Llama")),
+             ("p7", entity("Dataset", "MATH")), ("p8", entity("Task", "math"))]
     nodes = resolve_entities(items).node_ids
     assert nodes[0] == nodes[1] and nodes[2] == nodes[3] and nodes[4] == nodes[5]
-    assert len(set(nodes)) == 3
+    assert nodes[6] != nodes[7]  # the MATH dataset is not the word "math"
+    assert len(set(nodes)) == 5
 
 
 def test_type_is_voted_over_mentions_and_recorded():
