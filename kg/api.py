@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from html import escape as html_escape
 from decimal import Decimal
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,14 +24,14 @@ from .errors import KgError
 from .extract import Extractor
 from .graph import (build_graph, describe_run, entity_relations, graph_stats, now_iso, paper_node, papers_of,
                     read_graph_json, write_graph_json, write_merge_log)
-from .html import write_html
+from .html import entity_page, generate_html, paper_page, write_html
 from .ingest import DEFAULT_MAX_ABSTRACT_CHARS, Problem, input_files, read_papers
 from .model import PaperExtraction
 from .query import QueryResult, run_query, store_from_quads
 from .rdf import DEFAULT_FORMATS, oxigraph_quads, to_rdf, write_rdf
 from .resolve import read_overrides
 
-__all__ = ["KnowledgeGraph", "BuildReport", "build", "load", "default_inputs", "DEFAULT_OUTPUT_DIR"]
+__all__ = ["KnowledgeGraph", "BuildReport", "InlineView", "build", "load", "default_inputs", "DEFAULT_OUTPUT_DIR"]
 
 SEEDS_DIR = Path(__file__).resolve().parent / "data" / "seeds"
 DEFAULT_OUTPUT_DIR = Path("exports")
@@ -181,6 +182,21 @@ class KnowledgeGraph:
                              "sentence": self._sentence(node, result["sentence_start"], result["sentence_end"])})
         return rows
 
+    def html(self, *, entity: str | None = None, paper: str | None = None) -> str:
+        """One self-contained page: the whole site, or one entity's or one paper's view."""
+        if entity is not None:
+            return entity_page(self.G, self.entity_node(entity))
+        if paper is not None:
+            return paper_page(self.G, self.paper_node(paper))
+        return generate_html(self.G)
+
+    def show(self, entity: str | None = None, *, paper: str | None = None, height: int = 640) -> "InlineView":
+        """Display a view inline in Jupyter (the whole site, or one entity's or paper's view).
+
+        The page runs in a sandboxed iframe, so its scripts and its Content-Security-Policy stay its own.
+        """
+        return InlineView(self.html(entity=entity, paper=paper), height)
+
     def stats(self) -> dict:
         return graph_stats(self.G)
 
@@ -225,6 +241,18 @@ class KnowledgeGraph:
         return {"id": node, "type": data["type"], "label": data["label"], "aliases": list(data.get("aliases", [])),
                 "papers": len(papers_of(self.G, node)), "type_votes": dict(data.get("type_votes", {})),
                 "pwc_url": data.get("pwc_url")}
+
+
+@dataclass
+class InlineView:
+    """What `KnowledgeGraph.show` returns: Jupyter displays it through ``_repr_html_``."""
+
+    page: str
+    height: int = 640
+
+    def _repr_html_(self) -> str:
+        return (f'<iframe srcdoc="{html_escape(self.page, quote=True)}" sandbox="allow-scripts" '
+                f'style="width: 100%; height: {int(self.height)}px; border: 1px solid #ddd"></iframe>')
 
 
 def build(inputs: Iterable[Path | str] | None = None, *, mode: str = "default", strict: bool = False,

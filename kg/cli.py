@@ -10,13 +10,15 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .api import DEFAULT_OUTPUT_DIR, build as build_graph_from_inputs
+from .api import DEFAULT_OUTPUT_DIR, build as build_graph_from_inputs, load as load_graph
 from .errors import KgError
 from .extract import Extractor
 from .graph import atomic_write
+from .html import DEFAULT_MAX_NODES, MAX_VIEW_NODES, entity_page, generate_html, paper_page
 from .ingest import DEFAULT_MAX_ABSTRACT_CHARS, read_papers
 from .query import FORMATS, format_result, load_store, read_query_text, run_query
 from .rdf import RDF_FORMATS
+from .resolve import slugify
 from .serve import DEFAULT_PORT, EndpointConfig, make_server
 from .validate import validate_rdf
 
@@ -163,6 +165,43 @@ def query(graph, query, fmt):
     except KgError as error:
         raise click.ClickException(str(error)) from error
     click.echo(format_result(result, fmt))
+
+
+@cli.command()
+@click.argument("graph", type=click.Path(path_type=Path), default=DEFAULT_OUTPUT_DIR)
+@click.option("--entity", metavar="NAME", help="Render this entity's view (label, alias or node id).")
+@click.option("--paper", metavar="ID", help="Render this paper's view.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the page [default: <graph>/entity-<name>.html, paper-<id>.html or graph.html].")
+@click.option("--max-nodes", type=click.IntRange(1, MAX_VIEW_NODES), default=DEFAULT_MAX_NODES, show_default=True,
+              help=f"Nodes in the overview graph (at most {MAX_VIEW_NODES}).")
+def html(graph, entity, paper, output, max_nodes):
+    """Render HTML views of a build (GRAPH: a build directory or its graph.json): the whole site, or
+    one entity's or paper's view as a page of its own.
+
+    \b
+    Example:
+        kg html --entity LoRA                # exports/entity-lora.html
+        kg html --paper 2302.05206 -o hir.html
+        kg html --max-nodes 1000             # the site again, with a larger overview
+    """
+    try:
+        kg = load_graph(graph)
+        if entity and paper:
+            raise KgError("give --entity or --paper, not both")
+        if entity:
+            node = kg.entity_node(entity)
+            page, default_name = entity_page(kg.G, node), f"entity-{slugify(kg.G.nodes[node]['label'])}.html"
+        elif paper:
+            node = kg.paper_node(paper)
+            page, default_name = paper_page(kg.G, node), f"paper-{slugify(kg.G.nodes[node]['id'])}.html"
+        else:
+            page, default_name = generate_html(kg.G, max_nodes=max_nodes), "graph.html"
+        target = output or (graph if graph.is_dir() else graph.parent) / default_name
+        atomic_write(target, lambda handle: handle.write(page))
+    except KgError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Wrote {target}")
 
 
 @cli.command()

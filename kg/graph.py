@@ -1,6 +1,7 @@
 """Graph: extractions in, a NetworkX MultiDiGraph out (and node-link JSON to save and load it).
 
-Nodes are ``paper/<id>`` (kind "Paper": title, abstract, date, arxiv, authors, source) and
+Nodes are ``paper/<id>`` (kind "Paper": title, abstract, date, arxiv, authors, source, and the
+sentence spans of title + " " + abstract) and
 ``<type>/<slug>`` entity nodes (kind "Entity": type, label, aliases, type_votes, and pwc_id, pwc_url,
 link_source when Papers with Code knows the thing). Each Paper -> entity edge
 is keyed by its relation (usesMethod, usesModel, usesDataset, evaluatesOn, addressesTask,
@@ -111,7 +112,8 @@ def build_graph(extractions: Iterable[PaperExtraction], *, overrides: Overrides 
     for ex in sorted(extractions, key=lambda ex: ex.paper.id):
         paper = ex.paper
         G.add_node(paper_node(paper.id), kind="Paper", id=paper.id, title=paper.title, abstract=paper.abstract,
-                   date=paper.date, arxiv=paper.arxiv, authors=paper.authors, source=paper.source)
+                   date=paper.date, arxiv=paper.arxiv, authors=paper.authors, source=paper.source,
+                   sentences=[list(span) for span in ex.sentences])
     links = pwc_links((node_id, e.label, [e.name, *e.aliases]) for node_id, e in resolution.entities.items())
     for node_id, entity in sorted(resolution.entities.items()):
         G.add_node(node_id, kind="Entity", type=entity.label, label=entity.name, aliases=entity.aliases,

@@ -1,33 +1,53 @@
-"""HTML: the NetworkX graph in, one self-contained interactive page out (pyvis / vis-network).
+"""HTML: the NetworkX graph in; one self-contained, offline page out, with every view inside it.
 
-The page works offline: vis-network's script and style (shipped inside pyvis) are inlined,
-and a Content-Security-Policy forbids any request. Node labels are drawn on a canvas and
-tooltips are plain text, so extracted strings never become markup; the heading is escaped by
-Jinja and the embedded JSON escapes ``<``, ``>`` and ``&``.
+The page (``graph.html``) is a small single-page app over the graph's data:
+
+- ``#/`` the index: counts, the top entities of each type, the most recent papers;
+- ``#/graph`` the overview: the best-connected entities and a few papers each, capped at
+  ``max_nodes`` (default 400, never above ``MAX_VIEW_NODES``), laid out in Python so the first
+  frame needs no physics;
+- ``#/entity/<id>`` an entity: its papers with the sentence that names it, co-occurring entities,
+  stated relations with their sentences, numeric results, and a small graph around it;
+- ``#/paper/<id>`` a paper: its entities with the sentence that mentions each, what it proposes,
+  its results.
+
+Search (labels and aliases) focuses a node on a graph view and opens its view elsewhere; type
+checkboxes filter graph views and double as the legend; tooltips give the evidence sentence,
+confidence and arXiv link; clicking a node opens its view. ``entity_page`` / ``paper_page`` render
+one view on its own (``kg html --entity NAME``, ``KnowledgeGraph.show``).
+
+Safety: vis-network's script and style (shipped in pyvis) are inlined and a Content-Security-Policy
+forbids any request; the data travels as JSON with ``<``, ``>`` and ``&`` escaped, and the page's
+script puts every extracted string into the DOM with ``textContent`` (never as markup); the heading
+is escaped by Jinja. Links out are built only for arXiv ids and Papers with Code URLs.
 """
 from __future__ import annotations
 
 import json
+from collections import Counter
 from importlib import resources
 from pathlib import Path
 
 import jinja2
 import networkx as nx
 import pyvis
-from pyvis.network import Network
 
-from .graph import atomic_write, entity_relations, papers_of
+from .graph import atomic_write, entity_relations, graph_stats, papers_of
 from .model import ENTITY_TYPES
 
-__all__ = ["TYPE_COLOURS", "DEFAULT_MAX_NODES", "write_html", "generate_html", "overview_subgraph"]
+__all__ = ["TYPE_COLOURS", "DEFAULT_MAX_NODES", "MAX_VIEW_NODES", "write_html", "generate_html", "overview_subgraph",
+           "entity_page", "paper_page"]
 
 TYPE_COLOURS = {
-    "Paper": "#b0b0b0", "Method": "#1f77b4", "Model": "#ff7f0e", "Dataset": "#2ca02c",
+    "Paper": "#9e9e9e", "Method": "#1f77b4", "Model": "#ff7f0e", "Dataset": "#2ca02c",
     "Benchmark": "#d62728", "Task": "#9467bd", "Metric": "#8c564b",
 }
-DEFAULT_MAX_NODES = 400  # above this a browser page draws slowly; the overview keeps the best-connected
+DEFAULT_MAX_NODES = 400  # the overview's default size
+MAX_VIEW_NODES = 2000  # no view draws more nodes than this
+PYTHON_LAYOUT_MAX_NODES = 600  # above this the browser lays out (physics, stopped once it settles)
 PAPERS_PER_ENTITY = 5
-TOOLTIP_PAPERS = 10
+MAX_PAGE_ENTITIES = 3000  # views the page carries; larger graphs get the rest through `kg html --entity`
+MAX_PAGE_PAPERS = 3000
 VIS_DIR = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
 
 
@@ -38,6 +58,7 @@ def overview_subgraph(G: nx.MultiDiGraph, *, max_nodes: int = DEFAULT_MAX_NODES,
     Capping the papers shown per entity keeps a handful of hub entities ("large language models")
     from filling the view with their papers.
     """
+    max_nodes = min(max_nodes, MAX_VIEW_NODES)
     entities = sorted((n for n, d in G.nodes(data=True) if d["kind"] == "Entity"),
                       key=lambda n: (-len(papers_of(G, n)), n))
     keep: set[str] = set()
@@ -51,87 +72,125 @@ def overview_subgraph(G: nx.MultiDiGraph, *, max_nodes: int = DEFAULT_MAX_NODES,
     return G.subgraph(keep)
 
 
-def entity_tooltip(G: nx.MultiDiGraph, node: str) -> str:
-    data = G.nodes[node]
-    papers = papers_of(G, node)
-    lines = [f"{data['label']} ({data['type']})"]
-    if data.get("aliases"):
-        lines.append("also: " + ", ".join(data["aliases"]))
-    if data.get("pwc_url"):
-        lines.append(f"Papers with Code: {data['pwc_url']}")
-    lines.append(f"{len(papers)} paper(s):")
-    lines += [f"- {G.nodes[p]['title'] or G.nodes[p]['abstract'][:80] + '...'}" for p in papers[:TOOLTIP_PAPERS]]
-    if len(papers) > TOOLTIP_PAPERS:
-        lines.append(f"... and {len(papers) - TOOLTIP_PAPERS} more")
-    relations = sorted(entity_relations(G, node), key=lambda r: -r[3]["support"])
-    for source, target, kind, edge in relations[:TOOLTIP_PAPERS]:
-        lines.append(f"{G.nodes[source]['label']} {kind} {G.nodes[target]['label']} "
-                     f"({edge['support']} paper(s), confidence {edge['confidence']:.2f})")
-    return "\n".join(lines)
+def layout(view: nx.MultiDiGraph) -> dict[str, tuple[int, int]]:
+    """Positions for a view: a seeded spring layout (same input, same picture), empty when too large."""
+    if view.number_of_nodes() > PYTHON_LAYOUT_MAX_NODES or not view.number_of_nodes():
+        return {}
+    positions = nx.spring_layout(nx.Graph(view.to_undirected()), seed=0, iterations=80,
+                                 k=3.0 / max(view.number_of_nodes(), 1) ** 0.5)
+    scale = 80 * view.number_of_nodes() ** 0.5
+    return {node: (round(x * scale), round(y * scale)) for node, (x, y) in positions.items()}
 
 
-def paper_tooltip(G: nx.MultiDiGraph, node: str) -> str:
+def entity_record(G: nx.MultiDiGraph, node: str, papers: set[str]) -> dict:
     data = G.nodes[node]
-    lines = [data["title"] or "(untitled)", f"id: {data['id']}"]
-    if data.get("date"):
-        lines.append(f"date: {data['date']}")
-    if data.get("arxiv"):
-        lines.append(f"https://arxiv.org/abs/{data['arxiv']}")
-    for _, entity, relation, edge in sorted(G.out_edges(node, keys=True, data=True)):
-        first = edge["mentions"][0] if edge["mentions"] else None
-        evidence = f' "{first["text"]}" at {first["start"]}-{first["end"]}' if first else ""
-        lines.append(f"{relation}: {G.nodes[entity]['label']}{evidence} (confidence {edge['confidence']:.2f})")
-    for result in data.get("results", []):
-        parts = ", ".join(f"{part} {G.nodes[result[part]]['label']}" for part in ("metric", "dataset", "subject")
-                          if result[part])
-        lines.append(f"result: {result['text']} ({result['kind']}{'; ' + parts if parts else ''})")
-    return "\n".join(lines)
+    linked = papers_of(G, node)
+    pwc = data.get("pwc_url") if str(data.get("pwc_url") or "").startswith("https://paperswithcode.com/") else None
+    return {"label": data["label"], "type": data["type"], "aliases": list(data.get("aliases", [])),
+            "papers": [p for p in linked if p in papers], "paperCount": len(linked), "pwc": pwc}
+
+
+def paper_record(G: nx.MultiDiGraph, node: str, entities: set[str]) -> dict:
+    data = G.nodes[node]
+    links = [{"entity": target, "relation": relation, "confidence": round(edge["confidence"], 3),
+              "spans": [[m["start"], m["end"]] for m in edge.get("mentions", [])]}
+             for _, target, relation, edge in sorted(G.out_edges(node, keys=True, data=True)) if target in entities]
+    results = [{key: result[key] for key in ("value", "unit", "kind", "metric", "dataset", "subject", "direction",
+                                             "start", "end")}
+               for result in data.get("results", [])]
+    for result in results:  # parts outside the page are named by nothing rather than by a dangling id
+        for part in ("metric", "dataset", "subject"):
+            if result[part] not in entities:
+                result[part] = None
+    return {"id": data["id"], "title": data["title"], "date": data.get("date"), "arxiv": data.get("arxiv"),
+            "text": data["title"] + " " + data["abstract"], "sentences": data.get("sentences", []),
+            "links": links, "results": results}
+
+
+def page_data(G: nx.MultiDiGraph, view: nx.MultiDiGraph, *, entities: set[str], papers: set[str],
+              heading: str, start: str) -> dict:
+    positions = layout(view)
+    relations = [{"source": s, "target": t, "kind": kind, "support": d["support"], "confidence": d["confidence"],
+                  "evidence": [[e["paper"], e["start"], e["end"]] for e in d["evidence"] if f"paper/{e['paper']}" in papers]}
+                 for s, t, kind, d in sorted(entity_relations(G), key=lambda r: r[:3]) if s in entities and t in entities]
+    shown = view.number_of_nodes()
+    return {
+        "heading": heading,
+        "start": start,
+        "colours": TYPE_COLOURS,
+        "types": ["Paper", *ENTITY_TYPES],
+        "stats": graph_stats(G),
+        "caption": f"{shown} of {G.number_of_nodes()} nodes shown: the best-connected entities and a few papers each",
+        "entities": {node: entity_record(G, node, papers) for node in sorted(entities)},
+        "papers": {node: paper_record(G, node, entities) for node in sorted(papers)},
+        "relations": relations,
+        "overview": {"nodes": [{"id": node, **({"x": positions[node][0], "y": positions[node][1]} if node in positions else {})}
+                               for node in sorted(view.nodes)],
+                     "edges": sorted({(s, t) for s, t in view.edges()}),
+                     "physics": not positions},
+    }
+
+
+def page_contents(G: nx.MultiDiGraph, *, max_nodes: int) -> tuple[set[str], set[str]]:
+    """The entities and papers whose views the page carries (all of them for graphs within the caps)."""
+    entities = sorted((n for n, d in G.nodes(data=True) if d["kind"] == "Entity"), key=lambda n: (-len(papers_of(G, n)), n))
+    entities = set(entities[:MAX_PAGE_ENTITIES])
+    weight = Counter(p for e in entities for p in papers_of(G, e))
+    papers = {p for p, _ in sorted(weight.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_PAGE_PAPERS]}
+    view = overview_subgraph(G, max_nodes=max_nodes)
+    return entities | {n for n in view if G.nodes[n]["kind"] == "Entity"}, papers | {n for n in view if G.nodes[n]["kind"] == "Paper"}
 
 
 def script_json(value) -> str:
-    """JSON that is safe inside a <script> element."""
+    """JSON that is safe inside a <script> element: no "</script>", no HTML comment or entity tricks."""
     return (json.dumps(value, ensure_ascii=False, sort_keys=True)
             .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def generate_html(G: nx.MultiDiGraph, *, heading: str = "kg: knowledge graph", max_nodes: int = DEFAULT_MAX_NODES) -> str:
-    """Render the overview page of `G` as a string."""
-    view = overview_subgraph(G, max_nodes=max_nodes)
-    net = Network(directed=True, cdn_resources="in_line")
-    for node, data in sorted(view.nodes(data=True)):
-        if data["kind"] == "Paper":  # unlabelled dots; the tooltip carries the title
-            net.add_node(node, label=" ", title=paper_tooltip(G, node), group="Paper", shape="dot", size=6,
-                         search_label=data["title"] or data["id"])
-        else:
-            net.add_node(node, label=data["label"], title=entity_tooltip(G, node), group=data["type"],
-                         shape="dot", size=10 + 2 * min(len(papers_of(G, node)), 20), aliases=data.get("aliases", []),
-                         search_label=data["label"])
-    for source, target, relation in sorted(view.edges(keys=True)):
-        net.add_edge(source, target, title=relation, color="#cccccc", arrows="to")
-    net.set_options(json.dumps({
-        "physics": {"solver": "forceAtlas2Based", "stabilization": {"iterations": 150}},
-        "interaction": {"hover": True, "tooltipDelay": 120},
-        "nodes": {"font": {"size": 22, "strokeWidth": 3}, "scaling": {"label": {"drawThreshold": 3}}},
-        "groups": {group: {"color": {"background": colour, "border": colour}} for group, colour in TYPE_COLOURS.items()},
-    }))
-    nodes, edges, _, _, _, options = net.get_network_data()
+def render(data: dict) -> str:
     template = jinja2.Environment(autoescape=True).from_string(
         resources.files("kg").joinpath("templates/graph.html").read_text(encoding="utf-8"))
-    shown = view.number_of_nodes()
-    caption = f"{shown} of {G.number_of_nodes()} nodes shown (the best-connected entities and their papers)"
     return template.render(
-        heading=heading, caption=caption,
-        legend=[(t, TYPE_COLOURS[t]) for t in ("Paper", *ENTITY_TYPES)],
+        heading=data["heading"],
+        legend=[(t, TYPE_COLOURS[t]) for t in data["types"]],
         vis_js=(VIS_DIR / "vis-network.min.js").read_text(encoding="utf-8").replace("</script", "<\\/script"),
         vis_css=(VIS_DIR / "vis-network.css").read_text(encoding="utf-8"),
-        nodes_json=script_json(nodes),
-        edges_json=script_json(edges),
-        options_json=script_json(json.loads(options)),
+        data_json=script_json(data),
     )
 
 
+def generate_html(G: nx.MultiDiGraph, *, heading: str = "kg: knowledge graph", max_nodes: int = DEFAULT_MAX_NODES) -> str:
+    """The whole site (index, overview, every entity and paper view within the caps) as one page."""
+    view = overview_subgraph(G, max_nodes=max_nodes)
+    entities, papers = page_contents(G, max_nodes=max_nodes)
+    return render(page_data(G, view, entities=entities, papers=papers, heading=heading, start="#/"))
+
+
+def neighbourhood_page(G: nx.MultiDiGraph, center: str, heading: str, start: str) -> str:
+    """A page holding one node's view: the node, its papers or entities, and theirs one step on."""
+    if G.nodes[center]["kind"] == "Paper":
+        papers = {center}
+    else:
+        papers = set(papers_of(G, center))
+    entities = {t for p in papers for _, t in G.out_edges(p) if G.nodes[t]["kind"] == "Entity"}
+    if G.nodes[center]["kind"] == "Entity":
+        entities |= {center} | {other for s, t, _, _ in entity_relations(G, center) for other in (s, t)}
+    view = G.subgraph({center, *list(papers)[:25], *list(entities)[:50]})
+    return render(page_data(G, view, entities=entities, papers=papers, heading=heading, start=start))
+
+
+def entity_page(G: nx.MultiDiGraph, node: str) -> str:
+    """One entity's view as a page of its own (node id as in the graph, e.g. "method/low-rank-adaptation")."""
+    return neighbourhood_page(G, node, f"{G.nodes[node]['label']} ({G.nodes[node]['type']})", f"#/entity/{node}")
+
+
+def paper_page(G: nx.MultiDiGraph, node: str) -> str:
+    """One paper's view as a page of its own (node id "paper/<id>")."""
+    return neighbourhood_page(G, node, G.nodes[node]["title"] or G.nodes[node]["id"], f"#/{node}")
+
+
 def write_html(G: nx.MultiDiGraph, path: Path, **options) -> None:
-    """Write the overview page (atomically); options as for `generate_html`."""
+    """Write the page (atomically); options as for `generate_html`."""
     text = generate_html(G, **options)
     atomic_write(path, lambda handle: handle.write(text))
