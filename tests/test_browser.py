@@ -160,3 +160,14 @@ def test_crafted_label_stays_text(browser, tmp_path):
     assert page.page.locator("img").count() == 0 and page.page.locator("#view a[href^='javascript']").count() == 0
     assert page.page.evaluate("document.querySelectorAll('b[onmouseover]').length") == 0
     page.assert_clean()
+
+
+def test_tooltips_carry_evidence_relations_and_results(site):
+    site.open("#/graph")
+    gsm8k = site.page.evaluate("nodesSet.get('dataset/gsm8k').title")
+    best = site.page.evaluate("DATA.papers[bestMention('dataset/gsm8k').paper]")
+    source = f"https://arxiv.org/abs/{best['arxiv']}" if best["arxiv"] else best["title"]
+    assert "\u201c" in gsm8k and "confidence" in gsm8k and source in gsm8k  # the sentence, and its paper's link
+    assert "evaluatedOn" in gsm8k and "result: " in gsm8k
+    paper = site.page.evaluate("Object.keys(DATA.papers).find(id => DATA.papers[id].results.length && nodesSet.get(id))")
+    assert "result: " in site.page.evaluate(f"nodesSet.get({paper!r}).title")
