@@ -8,7 +8,8 @@ Steps:
 3. `spacy train training/config.cfg` (tok2vec with those static vectors + NER), early-stopped on
    the held-out tenth; the best checkpoint is copied to kg/data/ner;
 4. train_proposed.py: the proposed-flag weights (kg/data/proposed.json);
-5. calibrate.py: per-component precision used as mention confidence (kg/data/calibration.json).
+5. calibrate.py: per-component precision used as mention confidence (kg/data/calibration.json);
+6. build_type_prior.py: how the training annotations type frequent names (kg/data/type_prior.json).
 """
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ def main() -> None:
     shutil.copytree(run_dir / "model-best", TARGET)
     run(str(HERE / "train_proposed.py"))
     run(str(HERE / "calibrate.py"))
-    print(f"done: {TARGET}, kg/data/proposed.json, kg/data/calibration.json")
+    run(str(HERE / "build_type_prior.py"))
+    print(f"done: {TARGET}, kg/data/proposed.json, kg/data/calibration.json, kg/data/type_prior.json")
 
 
 if __name__ == "__main__":

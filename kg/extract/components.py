@@ -329,6 +329,30 @@ def head_before(doc: Doc, start: int) -> str | None:
     return None
 
 
+def is_math_fragment(text: str) -> bool:
+    """A piece of LaTeX cut mid-formula ("R^{n_1 times", "M^"), not a name; "M^{3}ViT" stays.
+
+    >>> is_math_fragment("R^{n_1 times"), is_math_fragment("M^"), is_math_fragment("M^{3}ViT")
+    (True, True, False)
+    """
+    return text.count("{") != text.count("}") or text.endswith(("^", "_", "\\")) or "\\" in text
+
+
+EDITION = re.compile(r"^(\d{2}|(19|20)\d{2})$")
+AFTER_EDITION = {"and", "or", "with", "on", "in", "to", "by", "for", "as", "while", "where", "using", "than", "from"}
+
+
+def with_edition(doc: Doc, end: int) -> int:
+    """Keep a year or edition number that belongs to a dataset or benchmark name: "AIME 2024",
+    "HMMT 25", "Atari 2600". Not when a noun, a range or a unit follows ("50 problems", "25-30", "25%")."""
+    if end >= len(doc) or not EDITION.match(doc[end].text) or doc[end - 1].whitespace_ == "":
+        return end
+    after = doc[end + 1] if end + 1 < len(doc) else None
+    if after is None or (after.is_punct and after.text not in "-%") or after.lower_ in AFTER_EDITION:
+        return end + 1
+    return end
+
+
 class SpanHygiene:
     """Apply the span rules of GUIDELINES.md: no determiners, no generic heads, no bare generic words."""
 
@@ -347,8 +371,11 @@ class SpanHygiene:
                 start += 1
             if start >= end:
                 continue
+            if ent.label_ in ("Dataset", "Benchmark"):
+                end = with_edition(doc, end)
             text = doc[start:end].text
-            if text.lower() in GENERIC_WORDS or not re.search(r"[A-Za-z]", text) or len(text) < 2 or NOT_A_NAME.search(text):
+            if text.lower() in GENERIC_WORDS or not re.search(r"[A-Za-z]", text) or len(text) < 2 or NOT_A_NAME.search(text) \
+                    or is_math_fragment(text):
                 continue
             ents.append(ent if (start, end) == (ent.start, ent.end)
                         else sourced_span(doc, start, end, ent.label_, ent._.source))

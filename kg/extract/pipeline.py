@@ -41,6 +41,9 @@ NER_PATH = components.DATA_DIR / "ner"
 # Confidence of a mention: the precision of the component that found it ("agreed" when the NER
 # and the gazetteer found the same span), measured by training/calibrate.py on held-out papers.
 CALIBRATION_PATH = components.DATA_DIR / "calibration.json"
+# How the training annotations type frequent names (training/build_type_prior.py).
+TYPE_PRIOR_PATH = components.DATA_DIR / "type_prior.json"
+PRIOR_MIN_SHARE = 0.75
 
 
 @lru_cache(maxsize=4)
@@ -104,6 +107,32 @@ def mention_confidence(span: Span) -> float:
     return source_precision().get(mention_source(span), 0.5)
 
 
+@lru_cache(maxsize=1)
+def type_prior() -> dict[str, dict[str, int]]:
+    if not TYPE_PRIOR_PATH.exists():
+        raise ExtractionError(f"{TYPE_PRIOR_PATH} is missing; rebuild it with 'python training/build_type_prior.py'")
+    return json.loads(TYPE_PRIOR_PATH.read_text(encoding="utf-8"))["names"]
+
+
+def prior_label(label: str, spans: list[Span]) -> str:
+    """The type the training annotations clearly give this name, unless the text itself typed it.
+
+    >>> nlp = spacy.blank("en")
+    >>> doc = nlp("We use reinforcement learning.")
+    >>> prior_label("Task", [Span(doc, 2, 4, label="Task")])  # annotated as a Method in most training papers
+    'Method'
+    """
+    if any(span._.source == "context" for span in spans):
+        return label
+    for span in spans:
+        counts = type_prior().get(normalise_name(span.text))
+        if counts:
+            best, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+            if n >= PRIOR_MIN_SHARE * sum(counts.values()):
+                return best
+    return label
+
+
 def group_spans(doc: Doc) -> list[tuple[str, list[Span]]]:
     """One (label, spans) group per name in this paper: spellings and acronym/long-form pairs together."""
     acronyms = doc._.acronyms or {}
@@ -119,7 +148,8 @@ def group_spans(doc: Doc) -> list[tuple[str, list[Span]]]:
     groups: dict[str, list[Span]] = {}
     for ent in doc.ents:
         groups.setdefault(find(normalise_name(ent.text)), []).append(ent)
-    return [(Counter(span.label_ for span in spans).most_common(1)[0][0], spans) for spans in groups.values()]
+    return [(prior_label(Counter(span.label_ for span in spans).most_common(1)[0][0], spans), spans)
+            for spans in groups.values()]
 
 
 class Extractor:
