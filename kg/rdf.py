@@ -6,8 +6,8 @@ the relations between them, and one for provenance (the extraction run). From th
 
 - Turtle (``graph.ttl``, the default) and JSON-LD (``graph.jsonld``, flattened, with the
   context of ``ontology/context.jsonld`` inlined) hold the union as one graph;
-- N-Triples (``graph.nt``) is written line by line as the stream goes, for graphs too large to
-  hold twice in memory;
+- N-Triples (``graph.nt``), when it is the only format asked for, is written line by line as the
+  stream goes, for graphs too large to hold in memory;
 - TriG (``graph.trig``) keeps the named graphs;
 - VoID (``void.ttl``) describes the dataset: triple counts, classes, properties, dumps.
 
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -255,14 +256,19 @@ def jsonld_context() -> dict:
     return json.loads(resources.files("kg").joinpath("data/ontology/context.jsonld").read_text(encoding="utf-8"))
 
 
+@lru_cache(maxsize=1 << 16)
+def named_node(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)  # cached: predicates, classes and entities recur on every paper
+
+
 def oxigraph_term(term):
     """An rdflib term as the pyoxigraph term that writes and queries it."""
     if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
+        return named_node(str(term))
     if term.language:
         return ox.Literal(str(term), language=term.language)
     if term.datatype is not None and term.datatype != XSD.string:
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term), datatype=named_node(str(term.datatype)))
     return ox.Literal(str(term))
 
 
@@ -279,7 +285,7 @@ def compact_iri(iri: str, prefixes: dict[str, str]) -> str:
     return iri
 
 
-def jsonld_document(quads: list[ox.Quad]) -> dict:
+def jsonld_document(triples: list[ox.Triple]) -> dict:
     """A flattened JSON-LD document (one node object per subject) under the published context.
 
     Property and class IRIs are compacted with the context's prefixes; resources keep full IRIs.
@@ -287,7 +293,7 @@ def jsonld_document(quads: list[ox.Quad]) -> dict:
     context = jsonld_context()["@context"]
     prefixes = {prefix: namespace for prefix, namespace in context.items() if isinstance(namespace, str)}
     nodes: dict[str, dict] = {}
-    for quad in quads:
+    for quad in triples:
         node = nodes.setdefault(quad.subject.value, {"@id": quad.subject.value})
         if quad.predicate.value == str(RDF.type):
             node.setdefault("@type", []).append(compact_iri(quad.object.value, prefixes))
@@ -305,12 +311,12 @@ def jsonld_document(quads: list[ox.Quad]) -> dict:
     return {"@context": context, "@graph": list(nodes.values())}
 
 
-def void_description(quads: list[ox.Quad], files: Iterable[str], run: dict, base: str) -> list[tuple]:
+def void_description(triples: list[ox.Triple], files: Iterable[str], run: dict, base: str) -> list[tuple]:
     """A VoID description of the export: sizes, class and property partitions, dumps, vocabularies."""
-    triples = {(q.subject, q.predicate, q.object) for q in quads}
-    classes = Counter(o.value for _, p, o in triples if p.value == str(RDF.type))
-    properties = Counter(p.value for _, p, _ in triples)
-    typed = {s for s, p, _ in triples if p.value == str(RDF.type)}
+    rdf_type = str(RDF.type)
+    classes = Counter(t.object.value for t in triples if t.predicate.value == rdf_type)
+    properties = Counter(t.predicate.value for t in triples)
+    typed = len({t.subject.value for t in triples if t.predicate.value == rdf_type})
     dataset = URIRef(f"{base}void#dataset")
     count = lambda n: Literal(n, datatype=XSD.integer)  # noqa: E731
     void = [
@@ -320,8 +326,8 @@ def void_description(quads: list[ox.Quad], files: Iterable[str], run: dict, base
         (dataset, PROV.wasGeneratedBy, run_iri(run, base)),
         (dataset, VOID.uriSpace, Literal(base)),
         (dataset, VOID.triples, count(len(triples))),
-        (dataset, VOID.entities, count(len(typed))),
-        (dataset, VOID.distinctSubjects, count(len({s for s, _, _ in triples}))),
+        (dataset, VOID.entities, count(typed)),
+        (dataset, VOID.distinctSubjects, count(len({t.subject.value for t in triples}))),
         (dataset, VOID.properties, count(len(properties))),
         (dataset, VOID.classes, count(len(classes))),
     ]
@@ -342,8 +348,8 @@ def write_rdf(G: nx.MultiDiGraph, output_dir: Path, formats: Iterable[str] = DEF
               base: str = DEFAULT_BASE) -> list[Path]:
     """Write the chosen RDF formats into `output_dir` (each file atomically); return their paths.
 
-    Every format is written from the same statements by pyoxigraph's serialisers; N-Triples
-    streams them to disk without holding the graph.
+    Every format is written from the same statements by pyoxigraph's serialisers; N-Triples on
+    its own streams them to disk without holding the graph.
     """
     formats = list(dict.fromkeys(formats))
     unknown = [name for name in formats if name not in RDF_FORMATS]
@@ -351,31 +357,31 @@ def write_rdf(G: nx.MultiDiGraph, output_dir: Path, formats: Iterable[str] = DEF
         raise ExportError(f"unknown RDF format(s) {', '.join(unknown)}; choose from {', '.join(RDF_FORMATS)}")
     output_dir = Path(output_dir)
     prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
-    paths = []
-    if "nt" in formats:
-        paths.append(write_bytes(output_dir / RDF_FORMATS["nt"][0], lambda handle: ox.serialize(
+    nt_path = output_dir / RDF_FORMATS["nt"][0]
+    if formats == ["nt"]:  # alone, N-Triples streams: the statements are never all in memory
+        return [write_bytes(nt_path, lambda handle: ox.serialize(
             (ox.Triple(q.subject, q.predicate, q.object) for q in oxigraph_quads(G, base=base)), handle,
-            format=ox.RdfFormat.N_TRIPLES)))
-    if not set(formats) - {"nt"}:
-        return paths
+            format=ox.RdfFormat.N_TRIPLES))]
     quads = list(oxigraph_quads(G, base=base))
-    for name, rdf_format in (("ttl", ox.RdfFormat.TURTLE), ("trig", ox.RdfFormat.TRIG)):
+    triples = unique_triples(quads)
+    paths = []
+    for name, statements, rdf_format in (("nt", triples, ox.RdfFormat.N_TRIPLES), ("ttl", triples, ox.RdfFormat.TURTLE),
+                                         ("trig", quads, ox.RdfFormat.TRIG)):
         if name in formats:
-            statements = quads if name == "trig" else unique_triples(quads)
             paths.append(write_bytes(output_dir / RDF_FORMATS[name][0], lambda handle: ox.serialize(
                 statements, handle, format=rdf_format, prefixes=prefixes)))
     if "jsonld" in formats:
-        document = jsonld_document(quads)
+        document = jsonld_document(triples)
         paths.append(write_bytes(output_dir / RDF_FORMATS["jsonld"][0], lambda handle: handle.write(
             json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8"))))
     if "void" in formats:
         dumps = [RDF_FORMATS[name][0] for name in formats if name != "void"]
         void = bind_prefixes(Graph())
-        for triple in void_description(quads, dumps, G.graph["run"], base):
+        for triple in void_description(triples, dumps, G.graph["run"], base):
             void.add(triple)
         text = void.serialize(format="turtle", base=base)  # small; rdflib writes the dumps relative to the file
         paths.append(write_bytes(output_dir / RDF_FORMATS["void"][0], lambda handle: handle.write(text.encode("utf-8"))))
-    return paths
+    return sorted(paths, key=lambda path: [RDF_FORMATS[name][0] for name in formats].index(path.name))
 
 
 def unique_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
