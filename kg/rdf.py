@@ -6,8 +6,8 @@ the relations between them, and one for provenance (the extraction run). From th
 
 - Turtle (``graph.ttl``, the default) and JSON-LD (``graph.jsonld``, flattened, with the
   context of ``ontology/context.jsonld`` inlined) hold the union as one graph;
-- N-Triples (``graph.nt``), when it is the only format asked for, is written line by line as the
-  stream goes, for graphs too large to hold in memory;
+- N-Triples (``graph.nt``) is written line by line as the stream goes (so are Turtle and TriG),
+  for graphs too large to hold in memory;
 - TriG (``graph.trig``) keeps the named graphs;
 - VoID (``void.ttl``) describes the dataset: triple counts, classes, properties, dumps.
 
@@ -285,7 +285,7 @@ def compact_iri(iri: str, prefixes: dict[str, str]) -> str:
     return iri
 
 
-def jsonld_document(triples: list[ox.Triple]) -> dict:
+def jsonld_document(triples: Iterable[ox.Triple]) -> dict:
     """A flattened JSON-LD document (one node object per subject) under the published context.
 
     Property and class IRIs are compacted with the context's prefixes; resources keep full IRIs.
@@ -311,12 +311,30 @@ def jsonld_document(triples: list[ox.Triple]) -> dict:
     return {"@context": context, "@graph": list(nodes.values())}
 
 
-def void_description(triples: list[ox.Triple], files: Iterable[str], run: dict, base: str) -> list[tuple]:
+class StatementCounts:
+    """Counts for the VoID description, gathered while the statements stream past."""
+
+    def __init__(self):
+        self.triples = 0
+        self.classes: Counter[str] = Counter()
+        self.properties: Counter[str] = Counter()
+        self.subjects: set[str] = set()
+        self.typed: set[str] = set()
+
+    def count(self, triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
+        rdf_type = str(RDF.type)
+        for triple in triples:
+            self.triples += 1
+            self.properties[triple.predicate.value] += 1
+            self.subjects.add(triple.subject.value)
+            if triple.predicate.value == rdf_type:
+                self.classes[triple.object.value] += 1
+                self.typed.add(triple.subject.value)
+            yield triple
+
+
+def void_description(counts: StatementCounts, files: Iterable[str], run: dict, base: str) -> list[tuple]:
     """A VoID description of the export: sizes, class and property partitions, dumps, vocabularies."""
-    rdf_type = str(RDF.type)
-    classes = Counter(t.object.value for t in triples if t.predicate.value == rdf_type)
-    properties = Counter(t.predicate.value for t in triples)
-    typed = len({t.subject.value for t in triples if t.predicate.value == rdf_type})
     dataset = URIRef(f"{base}void#dataset")
     count = lambda n: Literal(n, datatype=XSD.integer)  # noqa: E731
     void = [
@@ -325,31 +343,36 @@ def void_description(triples: list[ox.Triple], files: Iterable[str], run: dict, 
         (dataset, DCTERMS.created, Literal(run["ended"], datatype=XSD.dateTime)),
         (dataset, PROV.wasGeneratedBy, run_iri(run, base)),
         (dataset, VOID.uriSpace, Literal(base)),
-        (dataset, VOID.triples, count(len(triples))),
-        (dataset, VOID.entities, count(typed)),
-        (dataset, VOID.distinctSubjects, count(len({t.subject.value for t in triples}))),
-        (dataset, VOID.properties, count(len(properties))),
-        (dataset, VOID.classes, count(len(classes))),
+        (dataset, VOID.triples, count(counts.triples)),
+        (dataset, VOID.entities, count(len(counts.typed))),
+        (dataset, VOID.distinctSubjects, count(len(counts.subjects))),
+        (dataset, VOID.properties, count(len(counts.properties))),
+        (dataset, VOID.classes, count(len(counts.classes))),
     ]
     void += [(dataset, VOID.vocabulary, URIRef(str(ns))) for ns in (KG, OA, DCTERMS, SKOS, PROV, MLS, SCHEMA)]
     void += [(dataset, VOID.dataDump, URIRef(base + name)) for name in files]  # written relative to the file
-    for index, (cls, n) in enumerate(sorted(classes.items())):
+    for index, (cls, n) in enumerate(sorted(counts.classes.items())):
         partition = URIRef(f"{base}void#class-{index}")
         void += [(dataset, VOID.classPartition, partition), (partition, VOID["class"], URIRef(cls)),
                  (partition, VOID.entities, count(n))]
-    for index, (prop, n) in enumerate(sorted(properties.items())):
+    for index, (prop, n) in enumerate(sorted(counts.properties.items())):
         partition = URIRef(f"{base}void#property-{index}")
         void += [(dataset, VOID.propertyPartition, partition), (partition, VOID.property, URIRef(prop)),
                  (partition, VOID.triples, count(n))]
     return void
 
 
+def oxigraph_triples(G: nx.MultiDiGraph, base: str) -> Iterator[ox.Triple]:
+    return (ox.Triple(q.subject, q.predicate, q.object) for q in oxigraph_quads(G, base=base))
+
+
 def write_rdf(G: nx.MultiDiGraph, output_dir: Path, formats: Iterable[str] = DEFAULT_FORMATS, *,
               base: str = DEFAULT_BASE) -> list[Path]:
     """Write the chosen RDF formats into `output_dir` (each file atomically); return their paths.
 
-    Every format is written from the same statements by pyoxigraph's serialisers; N-Triples on
-    its own streams them to disk without holding the graph.
+    Turtle, N-Triples and TriG are written by pyoxigraph's serialisers as the statements stream
+    past (each statement is emitted once, so nothing needs holding); JSON-LD groups the statements
+    by subject in memory; the VoID counts are taken on the first pass.
     """
     formats = list(dict.fromkeys(formats))
     unknown = [name for name in formats if name not in RDF_FORMATS]
@@ -357,36 +380,36 @@ def write_rdf(G: nx.MultiDiGraph, output_dir: Path, formats: Iterable[str] = DEF
         raise ExportError(f"unknown RDF format(s) {', '.join(unknown)}; choose from {', '.join(RDF_FORMATS)}")
     output_dir = Path(output_dir)
     prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
-    nt_path = output_dir / RDF_FORMATS["nt"][0]
-    if formats == ["nt"]:  # alone, N-Triples streams: the statements are never all in memory
-        return [write_bytes(nt_path, lambda handle: ox.serialize(
-            (ox.Triple(q.subject, q.predicate, q.object) for q in oxigraph_quads(G, base=base)), handle,
-            format=ox.RdfFormat.N_TRIPLES))]
-    quads = list(oxigraph_quads(G, base=base))
-    triples = unique_triples(quads)
+    counts = StatementCounts() if "void" in formats else None
     paths = []
-    for name, statements, rdf_format in (("nt", triples, ox.RdfFormat.N_TRIPLES), ("ttl", triples, ox.RdfFormat.TURTLE),
-                                         ("trig", quads, ox.RdfFormat.TRIG)):
-        if name in formats:
-            paths.append(write_bytes(output_dir / RDF_FORMATS[name][0], lambda handle: ox.serialize(
-                statements, handle, format=rdf_format, prefixes=prefixes)))
-    if "jsonld" in formats:
-        document = jsonld_document(triples)
-        paths.append(write_bytes(output_dir / RDF_FORMATS["jsonld"][0], lambda handle: handle.write(
-            json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8"))))
-    if "void" in formats:
+
+    def statements(name: str):
+        stream = oxigraph_quads(G, base=base) if name == "trig" else oxigraph_triples(G, base)
+        if counts is not None and counts.triples == 0 and name != "trig":
+            return counts.count(stream)
+        return stream
+
+    for name in formats:
+        path = output_dir / RDF_FORMATS[name][0]
+        if name in ("ttl", "nt", "trig"):
+            rdf_format = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "trig": ox.RdfFormat.TRIG}[name]
+            paths.append(write_bytes(path, lambda handle: ox.serialize(statements(name), handle, format=rdf_format,
+                                                                       prefixes=prefixes)))
+        elif name == "jsonld":
+            document = jsonld_document(statements(name))
+            paths.append(write_bytes(path, lambda handle: handle.write(
+                json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8"))))
+    if counts is not None:
+        if counts.triples == 0:  # VoID asked for alone
+            for _ in counts.count(oxigraph_triples(G, base)):
+                pass
         dumps = [RDF_FORMATS[name][0] for name in formats if name != "void"]
         void = bind_prefixes(Graph())
-        for triple in void_description(triples, dumps, G.graph["run"], base):
+        for triple in void_description(counts, dumps, G.graph["run"], base):
             void.add(triple)
         text = void.serialize(format="turtle", base=base)  # small; rdflib writes the dumps relative to the file
         paths.append(write_bytes(output_dir / RDF_FORMATS["void"][0], lambda handle: handle.write(text.encode("utf-8"))))
-    return sorted(paths, key=lambda path: [RDF_FORMATS[name][0] for name in formats].index(path.name))
-
-
-def unique_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
-    """The union of the named graphs, each triple once, in first-seen order."""
-    return list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
+    return paths
 
 
 def write_bytes(path: Path, write) -> Path:
