@@ -159,6 +159,15 @@ def text_target(annotation: URIRef, paper: URIRef, start: int, end: int, exact: 
     yield quote_selector, OA.exact, Literal(exact)
 
 
+def annotation_triples(annotation: URIRef, kind: URIRef, motivation: URIRef, body: URIRef, confidence: float):
+    """A Web Annotation of `kind` (kg:Mention, kg:Evidence) whose body is `body`, with its confidence."""
+    yield annotation, RDF.type, kind
+    yield annotation, RDF.type, OA.Annotation
+    yield annotation, OA.motivatedBy, motivation
+    yield annotation, OA.hasBody, body
+    yield annotation, KG.confidence, decimal(confidence)
+
+
 def paper_triples(G: nx.MultiDiGraph, node: str, data: dict, run: URIRef, base: str):
     paper = paper_iri(data["id"], base)
     yield paper, RDF.type, KG.Paper
@@ -181,11 +190,7 @@ def paper_triples(G: nx.MultiDiGraph, node: str, data: dict, run: URIRef, base: 
         for mention in edge["mentions"]:
             annotation = URIRef(f"{base}mention/{quote(data['id'], safe='')}/{mention['start']}-{mention['end']}/"
                                 f"{quote(target, safe='/')}")
-            yield annotation, RDF.type, KG.Mention
-            yield annotation, RDF.type, OA.Annotation
-            yield annotation, OA.motivatedBy, OA.identifying
-            yield annotation, OA.hasBody, entity
-            yield annotation, KG.confidence, decimal(mention["confidence"])
+            yield from annotation_triples(annotation, KG.Mention, OA.identifying, entity, mention["confidence"])
             yield annotation, KG.section, Literal(mention["section"])
             yield annotation, KG.foundBy, Literal(mention["source"])
             yield annotation, PROV.wasGeneratedBy, run
@@ -227,11 +232,7 @@ def relation_triples(G: nx.MultiDiGraph, source: str, target: str, kind: str, da
         yield statement, PROV.wasDerivedFrom, paper_iri(paper_id, base)
     for item in data["evidence"]:
         evidence = URIRef(f"{statement}/evidence/{quote(item['paper'], safe='')}/{item['start']}-{item['end']}")
-        yield evidence, RDF.type, KG.Evidence
-        yield evidence, RDF.type, OA.Annotation
-        yield evidence, OA.motivatedBy, OA.assessing
-        yield evidence, OA.hasBody, statement
-        yield evidence, KG.confidence, decimal(item["confidence"])
+        yield from annotation_triples(evidence, KG.Evidence, OA.assessing, statement, item["confidence"])
         yield evidence, KG.rule, Literal(item["rule"])
         sentence = paper_text(G, f"paper/{item['paper']}")[item["start"]:item["end"]]
         yield from text_target(evidence, paper_iri(item["paper"], base), item["start"], item["end"], sentence)
