@@ -118,3 +118,14 @@ def test_no_name_runs_from_the_title_into_the_abstract():
     boundary = len("Compression-Based Alignment")
     for entity in extraction.entities:
         assert all(not m.start < boundary < m.end for m in entity.mentions), entity
+
+
+def test_a_plural_appositive_types_a_list():
+    found, _ = entities(Extractor(mode="default"), "We train on GSM8K and MATH, two popular math reasoning benchmarks.")
+    assert (found["GSM8K"].label, found["MATH"].label) == ("Benchmark", "Benchmark")
+
+
+def test_datasets_keep_their_edition_and_latex_is_not_a_name():
+    found, _ = entities(Extractor(mode="default"), "We report results on AIME 2024 and HMMT 25, where R^{n_1 times grows.")
+    assert "AIME 2024" in found
+    assert not [name for name in found if "{" in name]

@@ -241,7 +241,7 @@ class ContextTyper:
         for group in coordinated_groups(doc, ents):
             after = head_after(doc, ents[group[-1]].end)
             before = None if after else head_before(doc, ents[group[0]].start)
-            head = after[0] if after else before
+            head = after[0] if after else before or list_apposition_type(doc, ents[group[-1]].end)
             # "the X environment" or "datasets such as X, Y" name the type outright, even for
             # names the earlier components took for a Model or Method.
             explicit = before is not None or (after is not None and after[1] == 0 and len(group) == 1)
@@ -287,6 +287,27 @@ def apposition_type(doc: Doc, ent: Span) -> str | None:
         word = token.lower_ if token.lower_ in APPOSITION_HEADS else token.lower_.rstrip("s")
         head = APPOSITION_HEADS.get(word, head)
     return head
+
+
+COUNT_WORDS = {"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "both", "several", "multiple"}
+
+
+def list_apposition_type(doc: Doc, end: int) -> str | None:
+    """The type a plural appositive gives a list: "GSM8K and MATH, two popular math reasoning benchmarks".
+
+    >>> nlp = spacy.blank("en")
+    >>> doc = nlp("on SVAMP and MATH, two popular math reasoning benchmarks .")
+    >>> list_apposition_type(doc, 4)
+    'Benchmark'
+    """
+    if end + 2 >= len(doc) or doc[end].text != "," or doc[end + 1].lower_ not in COUNT_WORDS:
+        return None
+    for token in doc[end + 2: end + 2 + APPOSITION_SPAN]:
+        if (token.is_punct and token.text not in "-/") or token.lower_ in APPOSITION_STOPS:
+            break
+        if token.lower_ in TYPE_HEADS:
+            return TYPE_HEADS[token.lower_]
+    return None
 
 
 LIST_JOINERS = {",", "and", "or", "/", "&"}
