@@ -129,3 +129,10 @@ def test_datasets_keep_their_edition_and_latex_is_not_a_name():
     found, _ = entities(Extractor(mode="default"), "We report results on AIME 2024 and HMMT 25, where R^{n_1 times grows.")
     assert "AIME 2024" in found
     assert not [name for name in found if "{" in name]
+
+
+def test_a_title_that_says_what_its_name_is_types_it():
+    extraction = Extractor(mode="default").extract_one(Paper(
+        id="t", title="MathPile: A Billion-Token Corpus for Mathematics", abstract="We release a corpus of papers."))
+    named = {e.text: e for e in extraction.entities}
+    assert named["MathPile"].label == "Dataset"

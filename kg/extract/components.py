@@ -252,7 +252,25 @@ class ContextTyper:
             labels[index] = apposition_type(doc, ent) or labels[index]
         doc.ents = [ent if label == ent.label_ else sourced_span(doc, ent.start, ent.end, label, ent._.source)
                     for ent, label in zip(ents, labels)]
+        named = title_prefix_name(doc)
+        if named is not None:
+            set_entities(doc, [named])
         return doc
+
+
+def title_prefix_name(doc: Doc) -> Span | None:
+    """A name that opens the text and is said what it is: "OpenWebMath: An Open Dataset of ..." -> Dataset.
+
+    >>> doc = spacy.blank("en")("OpenWebMath: An Open Dataset of Mathematical Web Text")
+    >>> span = title_prefix_name(doc)
+    >>> span.text, span.label_
+    ('OpenWebMath', 'Dataset')
+    """
+    colon = next((token.i for token in doc[:5] if token.text == ":"), None)
+    if not colon or not any(ch.isupper() or ch.isdigit() for ch in doc[:colon].text):
+        return None
+    label = appositive_head(doc, colon)
+    return sourced_span(doc, 0, colon, label, "context") if label else None
 
 
 # "X, a large language model ..." / "X, a simple framework that ..." : the paper says what X is.
@@ -276,12 +294,17 @@ def apposition_type(doc: Doc, ent: Span) -> str | None:
     The last head noun before the appositive's first clause word decides. Only names with a
     capital or a digit change type ("large language models, a ..." says nothing about one thing).
     """
-    if ent.end + 2 >= len(doc) or doc[ent.end].text != "," or doc[ent.end + 1].lower_ not in ("a", "an"):
-        return None
     if not any(ch.isupper() or ch.isdigit() for ch in ent.text):
         return None
+    return appositive_head(doc, ent.end)
+
+
+def appositive_head(doc: Doc, end: int) -> str | None:
+    """The type named by ", a/an ... <head>" (or ": a/an ... <head>") starting at token `end`."""
+    if end + 2 >= len(doc) or doc[end].text not in (",", ":") or doc[end + 1].lower_ not in ("a", "an"):
+        return None
     head = None
-    for token in doc[ent.end + 2: ent.end + 2 + APPOSITION_SPAN]:
+    for token in doc[end + 2: end + 2 + APPOSITION_SPAN]:
         if (token.is_punct and token.text not in "-/") or token.lower_ in APPOSITION_STOPS:
             break
         word = token.lower_ if token.lower_ in APPOSITION_HEADS else token.lower_.rstrip("s")
