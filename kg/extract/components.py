@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import csv
 import re
+from functools import lru_cache
 from pathlib import Path
 
+import numpy
 import spacy
+from spacy.attrs import LOWER, ORTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
@@ -253,8 +257,22 @@ class ContextTyper:
         doc.ents = [ent if label == ent.label_ else sourced_span(doc, ent.start, ent.end, label, ent._.source)
                     for ent, label in zip(ents, labels)]
         named = title_prefix_name(doc)
-        set_entities(doc, ([named] if named is not None else []) + names_before_heads(doc))
+        set_entities(doc, ([named] if named is not None else []) + names_before_heads(doc) + names_in_lists(doc))
         return doc
+
+
+@lru_cache(maxsize=8)
+def string_ids(words: tuple[str, ...]) -> numpy.ndarray:
+    return numpy.array([get_string_id(word) for word in words], dtype="uint64")
+
+
+def tokens_of(doc: Doc, words: dict[str, str], *, ignore_case: bool = True):
+    """(token, value) for each token that is a key of `words`, found by comparing hashes in numpy
+    (visiting every token in Python, or reading doc.text, costs more than the rest of the component)."""
+    attribute = LOWER if ignore_case else ORTH
+    for i in numpy.nonzero(numpy.isin(doc.to_array(attribute), string_ids(tuple(words))))[0]:
+        token = doc[int(i)]
+        yield token, words[token.lower_]
 
 
 SINGULAR_HEADS = {"dataset": "Dataset", "corpus": "Dataset", "benchmark": "Benchmark", "environment": "Benchmark",
@@ -275,10 +293,7 @@ def names_before_heads(doc: Doc) -> list[Span]:
     [('Polyvore', 'Dataset')]
     """
     found = []
-    for head in doc:
-        label = SINGULAR_HEADS.get(head.text)  # lower-case head: "The Polyvore Dataset" is a heading
-        if label is None:
-            continue
+    for head, label in tokens_of(doc, SINGULAR_HEADS, ignore_case=False):  # "The Polyvore Dataset" is a heading
         start = head.i
         while start > 0 and head.i - start < 3 and is_name_word(doc[start - 1]):
             start -= 1
@@ -287,9 +302,51 @@ def names_before_heads(doc: Doc) -> list[Span]:
     return found
 
 
-def is_name_word(token: Token) -> bool:
+PLURAL_HEADS = {"datasets": "Dataset", "corpora": "Dataset", "benchmarks": "Benchmark", "environments": "Benchmark",
+                "suites": "Benchmark", "leaderboards": "Benchmark"}
+LIST_STARTS = ("such as", "including", "like", "e.g. ,", "e.g.", ":")
+
+
+def names_in_lists(doc: Doc) -> list[Span]:
+    """Names listed after "benchmarks such as" / "datasets including" (citations skipped), typed by the head.
+
+    >>> doc = spacy.blank("en")("It covers 13 benchmarks such as MT-Bench, Big Bench (Srivastava et al., 2022), and Open LLM Leaderboard.")
+    >>> [(span.text, span.label_) for span in names_in_lists(doc)]
+    [('MT-Bench', 'Benchmark'), ('Big Bench', 'Benchmark'), ('Open LLM Leaderboard', 'Benchmark')]
+    """
+    found = []
+    for head, label in tokens_of(doc, PLURAL_HEADS):
+        i = next((head.i + 1 + len(start.split()) for start in LIST_STARTS
+                  if doc[head.i + 1: head.i + 1 + len(start.split())].text.lower() == start), None)
+        while i is not None and i < len(doc):
+            i = skip_citation(doc, i)
+            start = i
+            while i < len(doc) and (is_name_word(doc[i], in_list=True) or (i > start and doc[i - 1].whitespace_ == "" and doc[i].is_alpha)
+                                    or (i > start and doc[i].text in "-+" and doc[i - 1].whitespace_ == "")):
+                i += 1
+            if start == i or i - start > 5:
+                break
+            if not any(token.ent_type_ for token in doc[start:i]):
+                found.append(sourced_span(doc, start, i, label, "context"))
+            i = skip_citation(doc, i)
+            while i < len(doc) and doc[i].text in (",", "and", "or"):
+                i += 1
+    return found
+
+
+def skip_citation(doc: Doc, i: int) -> int:
+    """The token after a "(Author et al., 2024)" citation starting at `i`, or `i`."""
+    if i < len(doc) and doc[i].text == "(":
+        close = next((t.i for t in doc[i: i + 12] if t.text == ")"), None)
+        if close is not None and re.search(r"et al|\b(19|20)\d\d\b", doc[i:close].text):
+            return close + 1
+    return i
+
+
+def is_name_word(token: Token, *, in_list: bool = False) -> bool:
+    """A word that can be part of a name: a capital or a digit; outside a list, not a heading word."""
     text = token.text
-    if token.is_sent_start or token.lower_ in NOT_NAME_WORDS or token.is_stop or not text[:1].isalnum():
+    if token.is_stop or not text[:1].isalnum() or (not in_list and (token.is_sent_start or token.lower_ in NOT_NAME_WORDS)):
         return False
     return any(ch.isdigit() for ch in text) or text[:1].isupper() or any(ch.isupper() for ch in text[1:])
 

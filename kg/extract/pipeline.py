@@ -224,7 +224,7 @@ class Extractor:
         for label, spans in group_spans(doc):
             known = any(mention_source(s) in ("gazetteer", "agreed") for s in spans)
             yield label, spans, features(doc, spans, label=label, title_length=len(paper.title), known=known,
-                                         cues=cues, first_after_cue=firsts)
+                                         cues=cues, first_after_cue=firsts, text=paper.text)
 
 
 def split_at(sentences: tuple[tuple[int, int], ...], boundary: int) -> tuple[tuple[int, int], ...]:

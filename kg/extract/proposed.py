@@ -62,34 +62,38 @@ def cue_ends(doc: Doc) -> dict[int, int]:
 
 
 def features(doc: Doc, spans: list[Span], *, label: str, title_length: int, known: bool,
-             cues: dict[int, int], first_after_cue: set[int]) -> list[float]:
-    """The feature vector (in FEATURES order) of one entity of one paper."""
-    prefix_end = title_name_end(doc.text[:title_length])
+             cues: dict[int, int], first_after_cue: set[int], text: str | None = None) -> list[float]:
+    """The feature vector (in FEATURES order) of one entity of one paper.
+
+    `text` is ``doc.text`` when the caller has it: spaCy rebuilds doc.text on every access.
+    """
+    text = doc.text if text is None else text
+    prefix_end = title_name_end(text[:title_length])
     texts = {span.text for span in spans}
     acronyms = doc._.acronyms or {}
     after_cue = any(span.sent.start in cues and span.start_char >= cues[span.sent.start] for span in spans)
     in_title = any(span.end_char <= title_length for span in spans)
     in_abstract = any(span.start_char > title_length for span in spans)
     first = min(spans, key=lambda span: span.start_char)
-    before = doc.text[max(0, first.start_char - 60): first.start_char]
+    before = text[max(0, first.start_char - 60): first.start_char]
     values = {
         "bias": 1.0,
         "in_title_prefix": float(any(span.end_char <= prefix_end for span in spans)),
         "in_title": float(in_title),
         "after_cue": float(after_cue),
         "first_after_cue": float(any(span.start in first_after_cue for span in spans)),
-        "acronym_here": float(any(text in acronyms or text in acronyms.values() for text in texts)),
-        "proper_name": float(any(is_proper_name(text) for text in texts)),
-        "naming_cue": float(any(NAMING_CUE.search(doc.text[max(0, s.start_char - 12): s.start_char]) for s in spans)),
+        "acronym_here": float(any(name in acronyms or name in acronyms.values() for name in texts)),
+        "proper_name": float(any(is_proper_name(name) for name in texts)),
+        "naming_cue": float(any(NAMING_CUE.search(text[max(0, s.start_char - 12): s.start_char]) for s in spans)),
         "novelty_before": float(bool(NOVELTY_WORDS.search(before))),
         "existing_before": float(bool(EXISTING_CUE.search(before))),
         "in_gazetteer": float(known),
         "mentions_log": math.log1p(len(spans)),
-        "first_position": first.start_char / max(1, len(doc.text)),
+        "first_position": first.start_char / max(1, len(text)),
         "in_title_and_abstract": float(in_title and in_abstract),
-        "is_title_prefix": float(prefix_end > 0 and any(doc.text[:prefix_end].strip() == text for text in texts)),
-        "after_cue_proper": float(after_cue and any(is_proper_name(text) for text in texts)),
-        "acronym_after_cue": float(after_cue and any(text in acronyms or text in acronyms.values() for text in texts)),
+        "is_title_prefix": float(prefix_end > 0 and any(text[:prefix_end].strip() == name for name in texts)),
+        "after_cue_proper": float(after_cue and any(is_proper_name(name) for name in texts)),
+        "acronym_after_cue": float(after_cue and any(name in acronyms or name in acronyms.values() for name in texts)),
     }
     for entity_type in ENTITY_TYPES:
         values[f"type_{entity_type}"] = float(label == entity_type)
