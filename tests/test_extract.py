@@ -141,3 +141,9 @@ def test_a_title_that_says_what_its_name_is_types_it():
 def test_the_text_calling_a_name_a_dataset_makes_it_one():
     found, _ = entities(Extractor(mode="fast"), "We reach an AUC of 0.95 on the Polyvore dataset and the Teeth3DS benchmark.")
     assert (found["Polyvore"].label, found["Teeth3DS"].label) == ("Dataset", "Benchmark")
+
+
+def test_metrics_at_k_are_known_by_their_shape_and_emails_are_not_names(extractor):
+    found, _ = entities(extractor, "It scores 0.41 NDCG@10 and 62% pass@1; write to team@lab.org for the data.")
+    assert (found["NDCG@10"].label, found["pass@1"].label) == ("Metric", "Metric")
+    assert not [name for name in found if "lab.org" in name]

@@ -47,7 +47,7 @@ GENERIC_WORDS = {
 LEADING_NOISE = {"the", "a", "an", "our", "their", "its", "this", "these", "those", "we", "novel", "new", "proposed",
                  "e.g", "e.g.", "i.e", "i.e.", "eg", "ie", "such", "as"}
 # URLs, e-mail addresses and file paths are captured elsewhere, never as entities (GUIDELINES.md).
-NOT_A_NAME = re.compile(r"://|www\.|github\.com|@\w|\.(?:com|org|io|html)\b")
+NOT_A_NAME = re.compile(r"://|www\.|github\.com|(?<!\w)@\w|\w@\w+\.\w|\.(?:com|org|io|html)\b")  # not "NDCG@10"
 TRAILING_GENERIC = {"dataset", "datasets", "benchmark", "benchmarks", "corpus", "suite", "environment",
                     "environments", "leaderboard"}
 
@@ -90,6 +90,8 @@ def set_entities(doc: Doc, spans: list[Span]) -> None:
     doc.ents = sorted([*doc.ents, *added], key=lambda span: span.start)
 
 
+METRIC_AT_K = re.compile(r"(?<![\w@.])[A-Za-z][A-Za-z-]{0,15}@(?:\d{1,4}|[kKnN])(?![\w@.])")
+
 # "ResNet-50", "LLaMA-7B", "BERT-large", "T5-v1": a known one-word name with a size or version.
 VERSIONED_NAME = re.compile(
     r"(?<![\w-])(?P<base>[A-Za-z][\w.]*?)-(?P<version>\d[\w.]*|v\d[\w.]*|(?:tiny|small|base|large|xl|xxl)\b)(?![\w-])", re.I)
@@ -123,10 +125,14 @@ class GazetteerMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        for match in VERSIONED_NAME.finditer(doc.text):
+        text = doc.text  # spaCy rebuilds it on every access
+        for match in VERSIONED_NAME.finditer(text):
             if match.group("base") in self.versionable:
                 span = sourced_char_span(doc, match.start(), match.end(), "Model", "gazetteer")
                 spans += [span] if span is not None else []
+        for match in METRIC_AT_K.finditer(text):  # a metric known by its shape: "NDCG@10", "pass@k"
+            span = sourced_char_span(doc, match.start(), match.end(), "Metric", "shape")
+            spans += [span] if span is not None else []
         for matcher in (self.exact, self.any_case):
             spans += [sourced_span(doc, start, end, doc.vocab.strings[match_id], "gazetteer")
                       for match_id, start, end in matcher(doc)]
