@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -79,9 +80,17 @@ def main() -> None:
     parser.add_argument("--mode", choices=["default", "fast"], default="default")
     parser.add_argument("--scorer", type=Path, default=SHARED_GOLD / "score.py")
     parser.add_argument("--top", type=int, default=15, help="rows per error class (default 15)")
+    parser.add_argument("--held-out", action="store_true",
+                        help="score the held-out tenth of training/data/train.jsonl (papers the NER never trained on) "
+                             "instead of GOLD: for development without looking at the dev set")
     args = parser.parse_args()
     score = load_scorer(args.scorer)
-    gold_rows = [json.loads(line) for line in args.gold.open(encoding="utf-8") if line.strip()]
+    if args.held_out:
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "training"))
+        from prepare import split_training_papers
+        gold_rows = split_training_papers()[1]
+    else:
+        gold_rows = [json.loads(line) for line in args.gold.open(encoding="utf-8") if line.strip()]
     predictions = predict(gold_rows, args.mode)
     result, _ = score.score(gold_rows, predictions)
     for mode in ("strict_typed", "strict_untyped", "lenient_typed", "lenient_untyped", "proposed"):
