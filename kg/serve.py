@@ -21,7 +21,6 @@ import io
 import json
 import multiprocessing
 import queue
-import threading
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -342,9 +341,3 @@ class SparqlServer(ThreadingHTTPServer):
 def make_server(config: EndpointConfig, *, verbose: bool = False) -> SparqlServer:
     """A ready server (workers started, socket bound); call ``serve_forever()`` on it."""
     return SparqlServer(config, verbose=verbose)
-
-
-def serve_in_thread(server: SparqlServer) -> threading.Thread:
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return thread
