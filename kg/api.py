@@ -22,8 +22,8 @@ from rdflib import Graph
 
 from .errors import KgError
 from .extract import Extractor
-from .graph import (build_graph, describe_run, entity_relations, graph_stats, now_iso, paper_node, papers_of,
-                    read_graph_json, write_graph_json, write_merge_log)
+from .graph import (build_graph, describe_run, entity_relations, graph_stats, now_iso, paper_node, paper_text,
+                    papers_of, read_graph_json, write_graph_json, write_merge_log)
 from .html import entity_page, generate_html, paper_page, write_html
 from .ingest import DEFAULT_MAX_ABSTRACT_CHARS, Problem, input_files, read_papers
 from .model import PaperExtraction
@@ -229,8 +229,7 @@ class KnowledgeGraph:
         return [*paths, output_dir / GRAPH_HTML, output_dir / GRAPH_JSON, output_dir / MERGES_CSV]
 
     def _sentence(self, paper: str, start: int, end: int) -> str:
-        data = self.G.nodes[self.paper_node(paper)]
-        return (data["title"] + " " + data["abstract"])[start:end]
+        return paper_text(self.G, self.paper_node(paper))[start:end]
 
     def _paper(self, node: str) -> dict:
         data = self.G.nodes[node]

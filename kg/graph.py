@@ -49,7 +49,7 @@ from .model import PROPOSES, RELATION_FOR_TYPE, PaperExtraction
 from .relate import RELATION_DOMAINS, metric_direction
 from .resolve import Overrides, resolve_entities
 
-__all__ = ["build_graph", "describe_run", "now_iso", "paper_node", "papers_of", "entity_relations", "write_graph_json", "read_graph_json",
+__all__ = ["build_graph", "describe_run", "now_iso", "paper_node", "paper_text", "papers_of", "entity_relations", "write_graph_json", "read_graph_json",
            "write_merge_log", "graph_stats", "atomic_write"]
 
 
@@ -58,6 +58,11 @@ NODE_KEY = "node"  # node-link JSON field for the node id ("id" is a paper attri
 
 def paper_node(paper_id: str) -> str:
     return f"paper/{paper_id}"
+
+
+def paper_text(G: nx.MultiDiGraph, node: str) -> str:
+    """The text a paper node's offsets point into: title + " " + abstract (as `Paper.text`)."""
+    return G.nodes[node]["title"] + " " + G.nodes[node]["abstract"]
 
 
 def papers_of(G: nx.MultiDiGraph, node: str) -> list[str]:

@@ -32,7 +32,7 @@ import jinja2
 import networkx as nx
 import pyvis
 
-from .graph import atomic_write, entity_relations, graph_stats, papers_of
+from .graph import atomic_write, entity_relations, graph_stats, paper_text, papers_of
 from .model import ENTITY_TYPES
 
 __all__ = ["TYPE_COLOURS", "DEFAULT_MAX_NODES", "MAX_VIEW_NODES", "write_html", "generate_html", "overview_subgraph",
@@ -103,7 +103,7 @@ def paper_record(G: nx.MultiDiGraph, node: str, entities: set[str]) -> dict:
             if result[part] not in entities:
                 result[part] = None
     return {"id": data["id"], "title": data["title"], "date": data.get("date"), "arxiv": data.get("arxiv"),
-            "text": data["title"] + " " + data["abstract"], "sentences": data.get("sentences", []),
+            "text": paper_text(G, node), "sentences": data.get("sentences", []),
             "links": links, "results": results}
 
 
@@ -131,13 +131,13 @@ def page_data(G: nx.MultiDiGraph, view: nx.MultiDiGraph, *, entities: set[str], 
     }
 
 
-def page_contents(G: nx.MultiDiGraph, *, max_nodes: int) -> tuple[set[str], set[str]]:
-    """The entities and papers whose views the page carries (all of them for graphs within the caps)."""
+def page_contents(G: nx.MultiDiGraph, view: nx.MultiDiGraph) -> tuple[set[str], set[str]]:
+    """The entities and papers whose views the page carries (all of them for graphs within the caps),
+    and at least everything the overview `view` shows."""
     entities = sorted((n for n, d in G.nodes(data=True) if d["kind"] == "Entity"), key=lambda n: (-len(papers_of(G, n)), n))
     entities = set(entities[:MAX_PAGE_ENTITIES])
     weight = Counter(p for e in entities for p in papers_of(G, e))
     papers = {p for p, _ in sorted(weight.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_PAGE_PAPERS]}
-    view = overview_subgraph(G, max_nodes=max_nodes)
     return entities | {n for n in view if G.nodes[n]["kind"] == "Entity"}, papers | {n for n in view if G.nodes[n]["kind"] == "Paper"}
 
 
@@ -163,7 +163,7 @@ def render(data: dict) -> str:
 def generate_html(G: nx.MultiDiGraph, *, heading: str = "kg: knowledge graph", max_nodes: int = DEFAULT_MAX_NODES) -> str:
     """The whole site (index, overview, every entity and paper view within the caps) as one page."""
     view = overview_subgraph(G, max_nodes=max_nodes)
-    entities, papers = page_contents(G, max_nodes=max_nodes)
+    entities, papers = page_contents(G, view)
     return render(page_data(G, view, entities=entities, papers=papers, heading=heading, start="#/"))
 
 

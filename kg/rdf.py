@@ -37,7 +37,7 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS, VOID
 
 from .errors import ExportError
-from .graph import atomic_write
+from .graph import atomic_write, paper_node, paper_text
 
 __all__ = ["KG", "OA", "FABIO", "MLS", "SCHEMA", "PREFIXES", "DEFAULT_BASE", "RDF_FORMATS", "rdf_quads",
            "oxigraph_quads", "to_rdf", "write_rdf", "paper_iri", "entity_iri", "jsonld_context"]
@@ -140,10 +140,6 @@ def entity_triples(node: str, data: dict, base: str):
         yield subject, KG.linkSource, Literal(data["link_source"])
 
 
-def paper_text(G: nx.MultiDiGraph, node: str) -> str:
-    return G.nodes[node]["title"] + " " + G.nodes[node]["abstract"]
-
-
 def text_target(annotation: URIRef, paper: URIRef, start: int, end: int, exact: str):
     """Point `annotation` at characters start..end of the paper's text (title + " " + abstract)."""
     target, position, quote_selector = (URIRef(f"{annotation}#{part}") for part in ("target", "position", "quote"))
@@ -234,7 +230,7 @@ def relation_triples(G: nx.MultiDiGraph, source: str, target: str, kind: str, da
         evidence = URIRef(f"{statement}/evidence/{quote(item['paper'], safe='')}/{item['start']}-{item['end']}")
         yield from annotation_triples(evidence, KG.Evidence, OA.assessing, statement, item["confidence"])
         yield evidence, KG.rule, Literal(item["rule"])
-        sentence = paper_text(G, f"paper/{item['paper']}")[item["start"]:item["end"]]
+        sentence = paper_text(G, paper_node(item["paper"]))[item["start"]:item["end"]]
         yield from text_target(evidence, paper_iri(item["paper"], base), item["start"], item["end"], sentence)
 
 

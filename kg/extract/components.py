@@ -35,6 +35,10 @@ TYPE_HEADS = {
     "benchmark": "Benchmark", "benchmarks": "Benchmark", "suite": "Benchmark", "environment": "Benchmark",
     "environments": "Benchmark", "leaderboard": "Benchmark",
 }
+# The plural heads that introduce a list ("benchmarks such as X, Y"); the rest of TYPE_HEADS are singular.
+PLURAL_HEADS = {"datasets": "Dataset", "corpora": "Dataset", "benchmarks": "Benchmark", "environments": "Benchmark",
+                "suites": "Benchmark", "leaderboards": "Benchmark"}
+SINGULAR_HEADS = {word: label for word, label in TYPE_HEADS.items() if word not in PLURAL_HEADS}
 # Words never an entity on their own (GUIDELINES.md "Leave out"), compared lower-cased.
 GENERIC_WORDS = {
     "learning", "training", "model", "models", "algorithm", "algorithms", "optimization", "data",
@@ -281,8 +285,6 @@ def tokens_of(doc: Doc, words: dict[str, str], *, ignore_case: bool = True):
         yield token, words[token.lower_]
 
 
-SINGULAR_HEADS = {"dataset": "Dataset", "corpus": "Dataset", "benchmark": "Benchmark", "environment": "Benchmark",
-                  "suite": "Benchmark", "leaderboard": "Benchmark"}
 NOT_NAME_WORDS = {"new", "novel", "large", "open", "unified", "public", "our", "this", "the", "a", "an", "real",
                   "synthetic", "standard", "popular", "challenging", "diverse", "comprehensive", "first", "high",
                   "quality", "scale", "world", "benchmark", "dataset", "corpus", "evaluation", "test", "training"}
@@ -308,8 +310,6 @@ def names_before_heads(doc: Doc) -> list[Span]:
     return found
 
 
-PLURAL_HEADS = {"datasets": "Dataset", "corpora": "Dataset", "benchmarks": "Benchmark", "environments": "Benchmark",
-                "suites": "Benchmark", "leaderboards": "Benchmark"}
 LIST_STARTS = ("such as", "including", "like", "e.g. ,", "e.g.", ":")
 
 
