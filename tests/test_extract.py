@@ -53,6 +53,15 @@ def test_acronym_pairs_schwartz_hearst():
         ("Low-Rank Adaptation", "LoRA"), ("direct preference optimization", "DPO")]
 
 
+def test_title_defines_an_acronym_before_its_colon():
+    nlp = Extractor(mode="fast").nlp
+    pairs = find_acronym_pairs(nlp.make_doc("DANCE: Density-agnostic and Class-aware Network for Point Clouds"))
+    assert [(long.text, short.text) for long, short in pairs] == [("Density-agnostic and Class-aware Network", "DANCE")]
+    # no pair when the words after the colon do not spell the acronym, or the prefix is not one
+    assert find_acronym_pairs(nlp.make_doc("GSM8K: A Dataset of Grade School Math")) == []
+    assert find_acronym_pairs(nlp.make_doc("Learning to Relax: Setting Solver Parameters")) == []
+
+
 def test_acronym_and_long_form_are_one_entity_and_bare_mentions_attach():
     found, _ = entities(Extractor(mode="default"),
                         "We propose Hindsight Instruction Relabeling (HIR), a novel algorithm. HIR outperforms PPO.")

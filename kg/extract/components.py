@@ -154,7 +154,7 @@ def find_acronym_pairs(doc: Doc) -> list[tuple[Span, Span]]:
     Returns (long form span, short form span) pairs; the long form is the shortest run of
     words before the parenthesis whose first word starts with SF's first letter.
     """
-    pairs = []
+    pairs = [pair] if (pair := title_acronym_pair(doc)) else []
     for match in PARENTHESISED_WORD.finditer(doc.text):
         short = doc.char_span(match.start(1), match.end(1))
         if short is None or len(short) != 1 or short.start == 0:
@@ -172,6 +172,34 @@ def find_acronym_pairs(doc: Doc) -> list[tuple[Span, Span]]:
             if doc[start].is_punct and doc[start].text not in "-/":
                 break
     return pairs
+
+
+def title_acronym_pair(doc: Doc) -> tuple[Span, Span] | None:
+    """A title that opens "SF: Long Form ...": (long form span, short form span), or None.
+
+    The long form is the shortest run of words after the colon that passes Schwartz-Hearst's test,
+    carried on to the end of its hyphenated word and over the capitalised words that follow.
+
+    >>> doc = spacy.blank("en")("ESPO: Early-Stopping Proximal Policy Optimization for Robust Control")
+    >>> [span.text for span in title_acronym_pair(doc)]
+    ['Early-Stopping Proximal Policy Optimization', 'ESPO']
+    """
+    if len(doc) < 3 or doc[1].text != ":":
+        return None
+    short = doc[0:1]
+    letters = short.text
+    if not (2 <= len(letters) <= 10 and letters[0].isupper() and sum(ch.isupper() for ch in letters) >= 2):
+        return None
+    limit = min(len(doc), 2 + len(letters) * 3)  # tokens, counting each hyphen as one
+    for end in range(3, limit + 1):
+        if doc[end - 1].is_punct and doc[end - 1].text not in "-/":
+            return None
+        if is_long_form(letters, doc[2:end].text):
+            while end < limit and (doc[end - 1].whitespace_ == "" or doc[end].text[:1].isupper()) \
+                    and not (doc[end].is_punct and doc[end].text not in "-/"):
+                end += 1
+            return doc[2:end], short
+    return None
 
 
 def is_long_form(short: str, long: str) -> bool:
