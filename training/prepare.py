@@ -20,6 +20,10 @@ import spacy
 from spacy.tokens import DocBin
 from spacy.util import filter_spans
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from kg.extract.pipeline import adjust_tokenizer  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 TRAIN_PATH = HERE / "data" / "train.jsonl"
 
@@ -58,6 +62,7 @@ def split_training_papers(source: Path = TRAIN_PATH) -> tuple[list[dict], list[d
 
 def main(source: Path = TRAIN_PATH, out_dir: Path = HERE / "corpus") -> None:
     nlp = spacy.blank("en")
+    adjust_tokenizer(nlp)  # the tokenizer the extraction pipeline runs with
     train, held_out = DocBin(), DocBin()
     train_papers, held_out_papers = split_training_papers(source)
     for paper in train_papers:

@@ -59,20 +59,28 @@ def make_nlp(mode: Mode = "default", ner_path: Path = NER_PATH) -> Language:
         nlp = spacy.load(ner_path)
     else:
         nlp = spacy.blank("en")
-    split_final_full_stops(nlp)
+    adjust_tokenizer(nlp)
     nlp.add_pipe("sentencizer", first=True)
     for name in ("kg_gazetteer", "kg_acronyms", "kg_context", "kg_hygiene"):
         nlp.add_pipe(name)
     return nlp
 
 
-def split_final_full_stops(nlp: Language) -> None:
-    """Split a full stop after a capital ("... over ViT.") the way spaCy already does after a small letter.
+def adjust_tokenizer(nlp: Language) -> None:
+    """Two splits spaCy's English tokenizer leaves out, both common in arXiv abstracts.
 
-    spaCy keeps it for abbreviations; its exceptions ("e.g.", "U.S.") still win.
+    A full stop after a capital ("... over ViT.") is split the way spaCy already does after a small
+    letter (its exceptions "e.g.", "U.S." still win); LaTeX's non-breaking "~" separates words
+    ("Large Language Models~(LLMs)").
+
+    >>> nlp = spacy.blank("en")
+    >>> adjust_tokenizer(nlp)
+    >>> [token.text for token in nlp("Language Models~(LLMs) beat ViT.")]
+    ['Language', 'Models', '~', '(', 'LLMs', ')', 'beat', 'ViT', '.']
     """
     suffixes = [*nlp.Defaults.suffixes, r"(?<=[A-Za-z][A-Z])\.$"]
     nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
+    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex([*nlp.Defaults.infixes, r"~", r"(?<=~)[(\[]"]).finditer
 
 
 def normalise_name(name: str) -> str:
