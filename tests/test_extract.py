@@ -72,6 +72,13 @@ def test_acronym_and_long_form_are_one_entity_and_bare_mentions_attach():
     assert not found["PPO"].proposed
 
 
+def test_common_acronym_joins_its_long_form_without_a_definition():
+    found, _ = entities(Extractor(mode="default"),
+                        "Large language models are strong reasoners. We show that LLMs fail at planning.")
+    names = [(e.text, *e.aliases) for e in found.values() if "LLMs" in (e.text, *e.aliases)]
+    assert names and "Large language models" in names[0]
+
+
 def test_title_prefix_is_proposed():
     extraction = Extractor(mode="default").extract_one(Paper(
         id="t", title="ZIP-FIT: Embedding-Free Data Selection via Compression-Based Alignment",

@@ -5,11 +5,13 @@
 Steps:
 1. build_vectors.py: word2vec vectors from 40,000 unlabelled arXiv abstracts (training/vectors/);
 2. prepare.py: the gold training set as spaCy DocBins, a fixed tenth held out (training/corpus/);
-3. `spacy train training/config.cfg` (tok2vec with those static vectors + NER), early-stopped on
+3. build_type_prior.py: how the training annotations type frequent names (kg/data/type_prior.json);
+4. build_acronyms.py: common acronyms and their long forms, mined from the unlabelled abstracts
+   (kg/data/acronyms.json);
+5. `spacy train training/config.cfg` (tok2vec with those static vectors + NER), early-stopped on
    the held-out tenth; the best checkpoint is copied to kg/data/ner;
-4. train_proposed.py: the proposed-flag weights (kg/data/proposed.json);
-5. calibrate.py: per-component precision used as mention confidence (kg/data/calibration.json);
-6. build_type_prior.py: how the training annotations type frequent names (kg/data/type_prior.json).
+6. train_proposed.py: the proposed-flag weights (kg/data/proposed.json);
+7. calibrate.py: per-component precision used as mention confidence (kg/data/calibration.json).
 """
 from __future__ import annotations
 
@@ -30,6 +32,8 @@ def run(*args: str) -> None:
 def main() -> None:
     run(str(HERE / "build_vectors.py"))
     run(str(HERE / "prepare.py"))
+    run(str(HERE / "build_type_prior.py"))  # these two do not depend on the NER, the next steps use them
+    run(str(HERE / "build_acronyms.py"))
     run_dir = HERE / "runs" / "ner"
     run("-m", "spacy", "train", str(HERE / "config.cfg"),
         "--paths.train", str(HERE / "corpus" / "train.spacy"), "--paths.dev", str(HERE / "corpus" / "dev.spacy"),
@@ -38,8 +42,8 @@ def main() -> None:
     shutil.copytree(run_dir / "model-best", TARGET)
     run(str(HERE / "train_proposed.py"))
     run(str(HERE / "calibrate.py"))
-    run(str(HERE / "build_type_prior.py"))
-    print(f"done: {TARGET}, kg/data/proposed.json, kg/data/calibration.json, kg/data/type_prior.json")
+    print(f"done: {TARGET}, kg/data/proposed.json, kg/data/calibration.json, kg/data/type_prior.json, "
+          "kg/data/acronyms.json")
 
 
 if __name__ == "__main__":

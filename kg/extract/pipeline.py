@@ -44,6 +44,8 @@ CALIBRATION_PATH = components.DATA_DIR / "calibration.json"
 # How the training annotations type frequent names (training/build_type_prior.py).
 TYPE_PRIOR_PATH = components.DATA_DIR / "type_prior.json"
 PRIOR_MIN_SHARE = 0.75
+# Which long form common acronyms stand for, mined from unlabelled abstracts (training/build_acronyms.py).
+ACRONYMS_PATH = components.DATA_DIR / "acronyms.json"
 
 
 @lru_cache(maxsize=4)
@@ -141,9 +143,23 @@ def prior_label(label: str, spans: list[Span]) -> str:
     return label
 
 
+@lru_cache(maxsize=1)
+def common_acronyms() -> dict[str, str]:
+    if not ACRONYMS_PATH.exists():
+        raise ExtractionError(f"{ACRONYMS_PATH} is missing; rebuild it with 'python training/build_acronyms.py'")
+    return json.loads(ACRONYMS_PATH.read_text(encoding="utf-8"))["acronyms"]
+
+
 def group_spans(doc: Doc) -> list[tuple[str, list[Span]]]:
-    """One (label, spans) group per name in this paper: spellings and acronym/long-form pairs together."""
-    acronyms = doc._.acronyms or {}
+    """One (label, spans) group per name in this paper: spellings and acronym/long-form pairs together.
+
+    An acronym joins its long form when the paper defines it ("large language models (LLMs)") or,
+    for common acronyms, when both appear ("LLMs" ... "large language models").
+    """
+    acronyms = {normalise_name(short): normalise_name(long) for short, long in (doc._.acronyms or {}).items()}
+    names = {normalise_name(ent.text) for ent in doc.ents}
+    acronyms.update((short, long) for short, long in common_acronyms().items()
+                    if short in names and long in names and short not in acronyms)
     parent: dict[str, str] = {}
 
     def find(key: str) -> str:
@@ -152,7 +168,7 @@ def group_spans(doc: Doc) -> list[tuple[str, list[Span]]]:
         return key
 
     for short, long in acronyms.items():
-        parent[find(normalise_name(short))] = find(normalise_name(long))
+        parent[find(short)] = find(long)
     groups: dict[str, list[Span]] = {}
     for ent in doc.ents:
         groups.setdefault(find(normalise_name(ent.text)), []).append(ent)
