@@ -2,10 +2,14 @@
 
 In:  training/data/train.jsonl (all 1,518 gold training papers; ../shared/gold/dev.jsonl is never used).
 Out: kg/data/type_prior.json: for each name (normalised as the scorer compares names) annotated at
-     least MIN_PAPERS times, the number of papers per type.
+     least MIN_PAPERS times, the number of papers per type ("names"); and for each head word (the last
+     word of a name of two words or more) found in at least MIN_HEAD_NAMES annotated names, the number
+     of names per type ("heads").
 
 The extractor uses it where its components disagree with how the annotators type a frequent name
-("reinforcement learning" as Method or Task), unless the text itself says the type ("the X benchmark").
+("reinforcement learning" as Method or Task), unless the text itself says the type ("the X benchmark");
+failing that, the head word's type decides between Method, Task and Metric ("... detection" -> Task).
+Pass --exclude-held-out to leave out the held-out tenth (to measure the prior on it).
 """
 from __future__ import annotations
 
@@ -16,29 +20,41 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
 
-from kg.extract.pipeline import TYPE_PRIOR_PATH, normalise_name  # noqa: E402
+from kg.extract.pipeline import TYPE_PRIOR_PATH, head_word, normalise_name  # noqa: E402
+from prepare import split_training_papers  # noqa: E402
 
 MIN_PAPERS = 2
+MIN_HEAD_NAMES = 8
 
 
-def main() -> None:
+def main(exclude_held_out: bool = False) -> None:
+    train, held_out = split_training_papers()
+    papers = train if exclude_held_out else train + held_out
     votes: dict[str, Counter] = defaultdict(Counter)
-    with (HERE / "data" / "train.jsonl").open(encoding="utf-8") as lines:
-        for line in lines:
-            paper = json.loads(line)
-            labels_here: dict[str, str] = {}
-            for entity in paper["entities"]:
-                for form in entity["forms"]:
-                    labels_here[normalise_name(form)] = entity["label"]
-            for key, label in labels_here.items():
-                votes[key][label] += 1
+    head_votes: dict[str, Counter] = defaultdict(Counter)
+    for paper in papers:
+        labels_here: dict[str, str] = {}
+        for entity in paper["entities"]:
+            for form in entity["forms"]:
+                labels_here[normalise_name(form)] = entity["label"]
+        for key, label in labels_here.items():
+            votes[key][label] += 1
+        heads_here = {(head_word(form), form.lower()): entity["label"]
+                      for entity in paper["entities"] for form in entity["forms"] if head_word(form)}
+        for (head, _), label in heads_here.items():
+            head_votes[head][label] += 1
     prior = {key: dict(sorted(counts.items())) for key, counts in sorted(votes.items())
              if sum(counts.values()) >= MIN_PAPERS}
-    TYPE_PRIOR_PATH.write_text(json.dumps({"min_papers": MIN_PAPERS, "source": "training/data/train.jsonl",
-                                           "names": prior}, indent=0, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {TYPE_PRIOR_PATH}: {len(prior)} names")
+    heads = {head: dict(sorted(counts.items())) for head, counts in sorted(head_votes.items())
+             if sum(counts.values()) >= MIN_HEAD_NAMES}
+    source = "training/data/train.jsonl" + (" without the held-out tenth" if exclude_held_out else "")
+    TYPE_PRIOR_PATH.write_text(json.dumps({"min_papers": MIN_PAPERS, "min_head_names": MIN_HEAD_NAMES, "source": source,
+                                           "names": prior, "heads": heads}, indent=0, sort_keys=True) + "\n",
+                               encoding="utf-8")
+    print(f"wrote {TYPE_PRIOR_PATH}: {len(prior)} names, {len(heads)} head words")
 
 
 if __name__ == "__main__":
-    main()
+    main(exclude_held_out="--exclude-held-out" in sys.argv[1:])

@@ -44,6 +44,8 @@ CALIBRATION_PATH = components.DATA_DIR / "calibration.json"
 # How the training annotations type frequent names (training/build_type_prior.py).
 TYPE_PRIOR_PATH = components.DATA_DIR / "type_prior.json"
 PRIOR_MIN_SHARE = 0.75
+HEAD_MIN_SHARE = 0.85
+HEAD_TYPED = {"Method", "Task", "Metric"}  # the types a head word may switch between
 # Which long form common acronyms stand for, mined from unlabelled abstracts (training/build_acronyms.py).
 ACRONYMS_PATH = components.DATA_DIR / "acronyms.json"
 
@@ -85,18 +87,37 @@ def adjust_tokenizer(nlp: Language) -> None:
     nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex([*nlp.Defaults.infixes, r"~", r"(?<=~)[(\[]"]).finditer
 
 
-def normalise_name(name: str) -> str:
-    """The key under which spellings of one name meet (as the scorer compares them).
+def name_words(name: str) -> list[str]:
+    """The lower-cased words of a name, without a leading article, the last one singular.
 
-    >>> normalise_name("The Low-Rank Adaptations") == normalise_name("low rank adaptation")
-    True
+    >>> name_words("The Low-Rank Adaptations")
+    ['low', 'rank', 'adaptation']
     """
     words = [w for w in re.split(r"[^0-9a-z]+", name.lower().replace("\u2019", "'")) if w]
     if words and words[0] in ("the", "a", "an"):
         words = words[1:]
     if words and len(words[-1]) > 3 and words[-1].endswith("s") and not words[-1].endswith("ss"):
         words[-1] = words[-1][:-1]
-    return "".join(words)
+    return words
+
+
+def normalise_name(name: str) -> str:
+    """The key under which spellings of one name meet (as the scorer compares them).
+
+    >>> normalise_name("The Low-Rank Adaptations") == normalise_name("low rank adaptation")
+    True
+    """
+    return "".join(name_words(name))
+
+
+def head_word(name: str) -> str | None:
+    """The last word of a name of two words or more ("object detection" -> "detection").
+
+    >>> head_word("3D Object Detectors"), head_word("BERT")
+    ('detector', None)
+    """
+    words = name_words(name)
+    return words[-1] if len(words) > 1 else None
 
 
 def mention_source(span: Span) -> str:
@@ -118,28 +139,46 @@ def mention_confidence(span: Span) -> float:
 
 
 @lru_cache(maxsize=1)
-def type_prior() -> dict[str, dict[str, int]]:
+def type_prior() -> dict[str, dict[str, dict[str, int]]]:
+    """{"names": {name: {label: papers}}, "heads": {head word: {label: papers}}}."""
     if not TYPE_PRIOR_PATH.exists():
         raise ExtractionError(f"{TYPE_PRIOR_PATH} is missing; rebuild it with 'python training/build_type_prior.py'")
-    return json.loads(TYPE_PRIOR_PATH.read_text(encoding="utf-8"))["names"]
+    data = json.loads(TYPE_PRIOR_PATH.read_text(encoding="utf-8"))
+    return {"names": data["names"], "heads": data["heads"]}
+
+
+def clear_majority(counts: dict[str, int] | None, share: float) -> str | None:
+    """The label holding at least `share` of the votes, if any."""
+    if not counts:
+        return None
+    best, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+    return best if n >= share * sum(counts.values()) else None
 
 
 def prior_label(label: str, spans: list[Span]) -> str:
     """The type the training annotations clearly give this name, unless the text itself typed it.
 
+    Failing the whole name, a Method, Task or Metric takes the type annotators clearly give names
+    with its head word ("... detection" -> Task, "... network" -> Method, "... rate" -> Metric).
+
     >>> nlp = spacy.blank("en")
-    >>> doc = nlp("We use reinforcement learning.")
+    >>> doc = nlp("We use reinforcement learning for Spatially Selective Noise Detection.")
     >>> prior_label("Task", [Span(doc, 2, 4, label="Task")])  # annotated as a Method in most training papers
     'Method'
+    >>> prior_label("Method", [Span(doc, 5, 9, label="Method")])
+    'Task'
     """
     if any(span._.source == "context" for span in spans):
         return label
+    prior = type_prior()
     for span in spans:
-        counts = type_prior().get(normalise_name(span.text))
-        if counts:
-            best, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
-            if n >= PRIOR_MIN_SHARE * sum(counts.values()):
-                return best
+        if best := clear_majority(prior["names"].get(normalise_name(span.text)), PRIOR_MIN_SHARE):
+            return best
+    if label in HEAD_TYPED:
+        by_head = {clear_majority(prior["heads"].get(head_word(span.text) or ""), HEAD_MIN_SHARE) for span in spans}
+        by_head &= HEAD_TYPED
+        if len(by_head) == 1:
+            return by_head.pop()
     return label
 
 
