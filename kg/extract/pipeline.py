@@ -75,16 +75,19 @@ def adjust_tokenizer(nlp: Language) -> None:
 
     A full stop after a capital ("... over ViT.") is split the way spaCy already does after a small
     letter (its exceptions "e.g.", "U.S." still win); LaTeX's non-breaking "~" separates words
-    ("Large Language Models~(LLMs)").
+    ("Large Language Models~(LLMs)"), and so does a comparison ("MRR@10=0.383").
 
     >>> nlp = spacy.blank("en")
     >>> adjust_tokenizer(nlp)
     >>> [token.text for token in nlp("Language Models~(LLMs) beat ViT.")]
     ['Language', 'Models', '~', '(', 'LLMs', ')', 'beat', 'ViT', '.']
+    >>> [token.text for token in nlp("MRR@10=0.383, Recall@1000>=0.99")]
+    ['MRR@10', '=', '0.383', ',', 'Recall@1000', '>=', '0.99']
     """
     suffixes = [*nlp.Defaults.suffixes, r"(?<=[A-Za-z][A-Z])\.$"]
+    infixes = [*nlp.Defaults.infixes, r"~", r"(?<=~)[(\[]", r"(?<=[A-Za-z0-9%])(?:[<>]=?|=|\u2265|\u2264)(?=[A-Za-z0-9.])"]
     nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
-    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex([*nlp.Defaults.infixes, r"~", r"(?<=~)[(\[]"]).finditer
+    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
 
 
 def name_words(name: str) -> list[str]:
