@@ -510,17 +510,30 @@ def is_math_fragment(text: str) -> bool:
 
 
 EDITION = re.compile(r"^(\d{2}|(19|20)\d{2})$")
+# "v2", "3.1", "7B": a version or size that belongs to a name ("P-tuning v2", "Llama 3.1", "Vicuna 13B").
+VERSION = re.compile(r"^(?:[vV]\d+(?:\.\d+)*|\d+\.\d+(?:\.\d+)?|\d+(?:\.\d+)?[BMK])$")
 AFTER_EDITION = {"and", "or", "with", "on", "in", "to", "by", "for", "as", "while", "where", "using", "than", "from"}
 
 
-def with_edition(doc: Doc, end: int) -> int:
-    """Keep a year or edition number that belongs to a dataset or benchmark name: "AIME 2024",
-    "HMMT 25", "Atari 2600". Not when a noun, a range or a unit follows ("50 problems", "25-30", "25%")."""
-    if end >= len(doc) or not EDITION.match(doc[end].text) or doc[end - 1].whitespace_ == "":
-        return end
-    after = doc[end + 1] if end + 1 < len(doc) else None
-    if after is None or (after.is_punct and after.text not in "-%") or after.lower_ in AFTER_EDITION:
-        return end + 1
+def with_edition(doc: Doc, end: int, label: str) -> int:
+    """Keep the version or size of a name ("P-tuning v2", "Llama 3.1 8B") and, for a dataset or
+    benchmark, its year or edition ("AIME 2024", "HMMT 25", "Atari 2600"). Not when a noun, a
+    range or a unit follows ("50 problems", "25-30", "25%", "2.5 points").
+
+    >>> doc = spacy.blank("en")("We tune P-tuning v2 and Llama 3.1 8B on AIME 2024 , not 2.5 points .")
+    >>> names = ((2, 5, "Method"), (7, 8, "Model"), (11, 12, "Benchmark"))  # P-tuning, Llama, AIME
+    >>> [doc[start:with_edition(doc, end, label)].text for start, end, label in names]
+    ['P-tuning v2', 'Llama 3.1 8B', 'AIME 2024']
+    """
+    while end < len(doc) and doc[end - 1].whitespace_ != "":
+        is_edition = label in ("Dataset", "Benchmark") and EDITION.match(doc[end].text)
+        if not (is_edition or VERSION.match(doc[end].text)):
+            break
+        after = doc[end + 1] if end + 1 < len(doc) else None
+        if not (after is None or (after.is_punct and after.text not in "-%") or after.lower_ in AFTER_EDITION
+                or VERSION.match(after.text) or after.lower_ in TRAILING_GENERIC or after.lower_ in ("model", "models")):
+            break
+        end += 1
     return end
 
 
@@ -542,8 +555,8 @@ class SpanHygiene:
                 start += 1
             if start >= end:
                 continue
-            if ent.label_ in ("Dataset", "Benchmark"):
-                end = with_edition(doc, end)
+            if ent.label_ != "Metric" and any(ch.isupper() for ch in doc[start:end].text):
+                end = with_edition(doc, end, ent.label_)
             text = doc[start:end].text
             if text.lower() in GENERIC_WORDS or not re.search(r"[A-Za-z]", text) or len(text) < 2 or NOT_A_NAME.search(text) \
                     or is_math_fragment(text):
