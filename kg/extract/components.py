@@ -510,8 +510,8 @@ def is_math_fragment(text: str) -> bool:
 
 
 EDITION = re.compile(r"^(\d{2}|(19|20)\d{2})$")
-# "v2", "3.1", "7B": a version or size that belongs to a name ("P-tuning v2", "Llama 3.1", "Vicuna 13B").
-VERSION = re.compile(r"^(?:[vV]\d+(?:\.\d+)*|\d+\.\d+(?:\.\d+)?|\d+(?:\.\d+)?[BMK])$")
+# "v2", "3.1", "7B", "8x7B": a version or size that belongs to a name ("P-tuning v2", "Llama 3.1", "Vicuna 13B").
+VERSION = re.compile(r"^(?:[vV]\d+(?:\.\d+)*|\d+\.\d+(?:\.\d+)?|(?:\d+x)?\d+(?:\.\d+)?[BMK])$")
 AFTER_EDITION = {"and", "or", "with", "on", "in", "to", "by", "for", "as", "while", "where", "using", "than", "from"}
 
 
