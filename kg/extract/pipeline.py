@@ -73,7 +73,7 @@ def make_nlp(mode: Mode = "default", ner_path: Path = NER_PATH) -> Language:
 def adjust_tokenizer(nlp: Language) -> None:
     """Two splits spaCy's English tokenizer leaves out, both common in arXiv abstracts.
 
-    A full stop after a capital ("... over ViT.") is split the way spaCy already does after a small
+    A full stop after a capital ("... over ViT.", "... 8x7B.") is split the way spaCy already does after a small
     letter (its exceptions "e.g.", "U.S." still win); LaTeX's non-breaking "~" separates words
     ("Large Language Models~(LLMs)"), and so does a comparison ("MRR@10=0.383").
 
@@ -84,7 +84,7 @@ def adjust_tokenizer(nlp: Language) -> None:
     >>> [token.text for token in nlp("MRR@10=0.383, Recall@1000>=0.99")]
     ['MRR@10', '=', '0.383', ',', 'Recall@1000', '>=', '0.99']
     """
-    suffixes = [*nlp.Defaults.suffixes, r"(?<=[A-Za-z][A-Z])\.$"]
+    suffixes = [*nlp.Defaults.suffixes, r"(?<=[A-Za-z0-9][A-Z])\.$"]
     infixes = [*nlp.Defaults.infixes, r"~", r"(?<=~)[(\[]", r"(?<=[A-Za-z0-9%])(?:[<>]=?|=|\u2265|\u2264)(?=[A-Za-z0-9.])"]
     nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
     nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
