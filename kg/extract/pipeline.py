@@ -200,8 +200,9 @@ def group_spans(doc: Doc) -> list[tuple[str, list[Span]]]:
     """
     acronyms = {normalise_name(short): normalise_name(long) for short, long in (doc._.acronyms or {}).items()}
     names = {normalise_name(ent.text) for ent in doc.ents}
-    acronyms.update((short, long) for short, long in common_acronyms().items()
-                    if short in names and long in names and short not in acronyms)
+    common = common_acronyms()
+    acronyms.update((short, common[short]) for short in names
+                    if short in common and common[short] in names and short not in acronyms)
     parent: dict[str, str] = {}
 
     def find(key: str) -> str:
