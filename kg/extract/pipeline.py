@@ -264,8 +264,9 @@ class Extractor:
 
     def doc_to_extraction(self, doc: Doc, paper: Paper) -> PaperExtraction:
         acronyms = doc._.acronyms or {}
+        grouped = list(self.entity_features(doc, paper))
         entities = []
-        for label, spans, vector in self.entity_features(doc, paper):
+        for (label, spans, _), proposed in zip(grouped, self.proposed_scorer.flags([vector for *_, vector in grouped])):
             forms = list(dict.fromkeys(span.text for span in spans))
             long_forms = [form for form in forms if form in acronyms.values()]
             preferred = long_forms[0] if long_forms else Counter(span.text for span in spans).most_common(1)[0][0]
@@ -273,7 +274,7 @@ class Extractor:
                                      mention_confidence(span), span._.source) for span in spans)
             entities.append(ExtractedEntity(label=label, text=preferred, mentions=mentions,
                                             aliases=tuple(form for form in forms if form != preferred),
-                                            proposed=self.proposed_scorer.is_proposed(vector)))
+                                            proposed=proposed))
         entities.sort(key=lambda entity: entity.mentions[0].start)
         sentences = split_at(tuple((sent.start_char, sent.end_char) for sent in doc.sents), len(paper.title))
         relations, results = relate(paper.text, sentences,

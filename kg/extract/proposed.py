@@ -112,21 +112,38 @@ def first_entities_after_cues(doc: Doc, cues: dict[int, int]) -> set[int]:
 
 
 class ProposedScorer:
-    """Probability that an entity is the paper's own contribution."""
+    """Probability that an entity is the paper's own contribution, and the paper's flags.
 
-    def __init__(self, weights: dict[str, float], threshold: float):
+    >>> scorer = ProposedScorer({"bias": 1.0}, threshold=0.9, fallback=0.5)
+    >>> vector = [1.0] + [0.0] * (len(FEATURES) - 1)
+    >>> scorer.flags([vector, [0.0] * len(FEATURES)])  # none reaches 0.9: the likeliest (0.73) is taken
+    [True, False]
+    """
+
+    def __init__(self, weights: dict[str, float], threshold: float, fallback: float = 1.0):
         self.weights = [weights.get(name, 0.0) for name in FEATURES]
         self.threshold = threshold
+        self.fallback = fallback
 
     @classmethod
     @lru_cache(maxsize=1)
     def load(cls, path: Path = WEIGHTS_PATH) -> "ProposedScorer":
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return cls(data["weights"], data["threshold"])
+        return cls(data["weights"], data["threshold"], data.get("fallback", 1.0))
 
     def probability(self, vector: list[float]) -> float:
         z = sum(w * x for w, x in zip(self.weights, vector))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
-    def is_proposed(self, vector: list[float]) -> bool:
-        return self.probability(vector) >= self.threshold
+    def flags(self, vectors: list[list[float]]) -> list[bool]:
+        """Which of one paper's entities it proposes: those at or above the threshold; when none is,
+        the likeliest one if its probability reaches `fallback` (most papers propose something)."""
+        return flags_from_probabilities([self.probability(vector) for vector in vectors], self.threshold, self.fallback)
+
+
+def flags_from_probabilities(probabilities: list[float], threshold: float, fallback: float) -> list[bool]:
+    flags = [p >= threshold for p in probabilities]
+    if probabilities and not any(flags):
+        best = max(range(len(probabilities)), key=probabilities.__getitem__)
+        flags[best] = probabilities[best] >= fallback
+    return flags
