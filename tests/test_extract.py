@@ -72,6 +72,13 @@ def test_acronym_and_long_form_are_one_entity_and_bare_mentions_attach():
     assert not found["PPO"].proposed
 
 
+def test_long_form_keeps_the_head_word_its_acronym_spells():
+    found, _ = entities(Extractor(mode="default"), "We evaluate on the Massive Text Embedding Benchmark (MTEB) "
+                                                   "and the throat and acoustic paired speech dataset (TAPS).")
+    assert found["Massive Text Embedding Benchmark"].aliases == ("MTEB",)  # MTEB spells the B
+    assert found["throat and acoustic paired speech"].aliases == ("TAPS",)  # TAPS does not spell "dataset"
+
+
 def test_common_acronym_joins_its_long_form_without_a_definition():
     found, _ = entities(Extractor(mode="default"),
                         "Large language models are strong reasoners. We show that LLMs fail at planning.")

@@ -202,6 +202,15 @@ def title_acronym_pair(doc: Doc) -> tuple[Span, Span] | None:
     return None
 
 
+def spells_head(short: str, head: str) -> bool:
+    """True when an acronym ends with the head word's initial: "MTEB" spells "Benchmark", "TAPS" not "dataset".
+
+    >>> spells_head("MTEB", "Benchmark"), spells_head("TAPS", "dataset"), spells_head("", "dataset")
+    (True, False, False)
+    """
+    return bool(short) and short[-1].lower() == head[:1].lower()
+
+
 def is_long_form(short: str, long: str) -> bool:
     """Schwartz-Hearst's test: same first letter, and every letter of `short` in `long` in order.
 
@@ -241,7 +250,18 @@ class AcronymLinker:
         new_spans, replaced = [], set()
         for long_span, short_span in pairs:
             label = label_of.get((short_span.start, short_span.end))
+            core_end = long_span.end  # without a head word the acronym does not spell ("... dataset (TAPS)")
+            while core_end - long_span.start > 1 and doc[core_end - 1].lower_ in TRAILING_GENERIC \
+                    and not spells_head(short_span.text, doc[core_end - 1].text):
+                core_end -= 1
+            long_span = doc[long_span.start:core_end]
             long_ent = overlapping.get(long_span.end - 1)
+            if long_ent is None and long_span.end - long_span.start > 1:
+                # "Massive Text Embedding Benchmark (MTEB)": the entity may stop before the spelt head
+                shorter = overlapping.get(long_span.end - 2)
+                if shorter is not None and shorter.end == long_span.end - 1 and shorter.start >= long_span.start:
+                    label = label or shorter.label_
+                    replaced.add((shorter.start, shorter.end))
             if long_ent is not None and long_ent.end == long_span.end:
                 label = label or long_ent.label_
                 if is_long_form(short_span.text, long_ent.text):
@@ -538,18 +558,24 @@ def with_edition(doc: Doc, end: int, label: str) -> int:
 
 
 class SpanHygiene:
-    """Apply the span rules of GUIDELINES.md: no determiners, no generic heads, no bare generic words."""
+    """Apply the span rules of GUIDELINES.md: no determiners, no generic heads, no bare generic words.
+
+    A head word stays where an acronym spells it: "Massive Text Embedding Benchmark (MTEB)".
+    """
 
     def __init__(self, nlp: Language, name: str):
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
         ents = []
+        acronym_of = {long: short for short, long in (doc._.acronyms or {}).items()}
         for ent in doc.ents:
             start, end = ent.start, ent.end
             while start < end and doc[start].lower_ in LEADING_NOISE:
                 start += 1
-            while end - start > 1 and (doc[end - 1].lower_ in TRAILING_GENERIC or doc[end - 1].is_punct):
+            short = acronym_of.get(ent.text, "")
+            while end - start > 1 and (doc[end - 1].lower_ in TRAILING_GENERIC or doc[end - 1].is_punct) \
+                    and not spells_head(short, doc[end - 1].text):
                 end -= 1
             while start < end and doc[start].is_punct and doc[start].text not in "(":
                 start += 1
