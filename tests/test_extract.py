@@ -46,6 +46,13 @@ def test_generic_words_are_left_out(extractor):
         name.lower() for name in found}
 
 
+def test_organisations_venues_and_hardware_are_left_out(extractor):
+    found, _ = entities(extractor, "Presented at ICML, our OpenAI-free pipeline runs BERT on one GPU in Python, "
+                                   "unlike systems by Google.")
+    assert "BERT" in found
+    assert not {"ICML", "GPU", "Python", "Google"} & set(found)
+
+
 def test_acronym_pairs_schwartz_hearst():
     nlp = Extractor(mode="fast").nlp
     doc = nlp.make_doc("We study Low-Rank Adaptation (LoRA) and direct preference optimization (DPO) here.")

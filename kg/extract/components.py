@@ -48,6 +48,14 @@ GENERIC_WORDS = {
     "sota", "code", "paper", "work", "architecture", "architectures", "technique", "techniques",
     "strategy", "strategies", "module", "modules", "loss", "inference", "evaluation", "analysis",
 }
+# Organisations and venues (GUIDELINES.md "Leave out"), hardware and programming languages: none of
+# the six types. Compared case-exactly with the whole name.
+NOT_ENTITIES = {
+    "ICML", "NeurIPS", "NIPS", "ICLR", "ACL", "EMNLP", "NAACL", "COLING", "CVPR", "ICCV", "ECCV", "AAAI", "IJCAI",
+    "KDD", "SIGIR", "WWW", "ACM", "IEEE", "arXiv", "OpenAI", "Google", "Meta", "Microsoft", "Anthropic", "DeepMind",
+    "Google DeepMind", "NVIDIA", "Nvidia", "Amazon", "Apple", "Baidu", "Alibaba", "Tencent", "YouTube", "GitHub",
+    "Twitter", "CPU", "CPUs", "GPU", "GPUs", "TPU", "TPUs", "FPGA", "FPGAs", "Python", "MATLAB", "C++", "Java",
+}
 LEADING_NOISE = {"the", "a", "an", "our", "their", "its", "this", "these", "those", "we", "novel", "new", "proposed",
                  "e.g", "e.g.", "i.e", "i.e.", "eg", "ie", "such", "as"}
 # URLs, e-mail addresses and file paths are captured elsewhere, never as entities (GUIDELINES.md).
@@ -558,7 +566,8 @@ def with_edition(doc: Doc, end: int, label: str) -> int:
 
 
 class SpanHygiene:
-    """Apply the span rules of GUIDELINES.md: no determiners, no generic heads, no bare generic words.
+    """Apply the span rules of GUIDELINES.md: no determiners, no generic heads, no bare generic words,
+    no organisations or venues.
 
     A head word stays where an acronym spells it: "Massive Text Embedding Benchmark (MTEB)".
     """
@@ -584,7 +593,7 @@ class SpanHygiene:
             if ent.label_ != "Metric" and any(ch.isupper() for ch in doc[start:end].text):
                 end = with_edition(doc, end, ent.label_)
             text = doc[start:end].text
-            if text.lower() in GENERIC_WORDS or not re.search(r"[A-Za-z]", text) or len(text) < 2 or NOT_A_NAME.search(text) \
+            if text.lower() in GENERIC_WORDS or text in NOT_ENTITIES or not re.search(r"[A-Za-z]", text) or len(text) < 2 or NOT_A_NAME.search(text) \
                     or is_math_fragment(text):
                 continue
             ents.append(ent if (start, end) == (ent.start, ent.end)
