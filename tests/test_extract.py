@@ -91,6 +91,10 @@ def test_common_acronym_joins_its_long_form_without_a_definition():
                         "Large language models are strong reasoners. We show that LLMs fail at planning.")
     names = [(e.text, *e.aliases) for e in found.values() if "LLMs" in (e.text, *e.aliases)]
     assert names and "Large language models" in names[0]
+    found, _ = entities(Extractor(mode="default"),
+                        "Offline reinforcement learning learns from logs. We show that offline RL overfits.")
+    names = [(e.text, *e.aliases) for e in found.values() if "offline RL" in (e.text, *e.aliases)]
+    assert names and "Offline reinforcement learning" in names[0]
 
 
 def test_title_prefix_is_proposed():

@@ -196,13 +196,19 @@ def group_spans(doc: Doc) -> list[tuple[str, list[Span]]]:
     """One (label, spans) group per name in this paper: spellings and acronym/long-form pairs together.
 
     An acronym joins its long form when the paper defines it ("large language models (LLMs)") or,
-    for common acronyms, when both appear ("LLMs" ... "large language models").
+    for common acronyms, when both appear ("LLMs" ... "large language models"); so does a name
+    that uses the acronym inside ("offline RL" ... "offline reinforcement learning").
     """
-    acronyms = {normalise_name(short): normalise_name(long) for short, long in (doc._.acronyms or {}).items()}
+    defined = {normalise_name(short): normalise_name(long) for short, long in (doc._.acronyms or {}).items()}
     names = {normalise_name(ent.text) for ent in doc.ents}
     common = common_acronyms()
-    acronyms.update((short, common[short]) for short in names
-                    if short in common and common[short] in names and short not in acronyms)
+    acronyms = {**{short: common[short] for short in names if short in common and common[short] in names}, **defined}
+    for ent in doc.ents:
+        words = name_words(ent.text)
+        if len(words) > 1 and any(word in defined or word in common for word in words):
+            expanded = "".join(defined.get(word) or common.get(word) or word for word in words)
+            if expanded in names:
+                acronyms["".join(words)] = expanded
     parent: dict[str, str] = {}
 
     def find(key: str) -> str:
