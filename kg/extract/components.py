@@ -93,6 +93,23 @@ def sourced_char_span(doc: Doc, start_char: int, end_char: int, label: str, sour
     return None if span is None else sourced_span(doc, span.start, span.end, label, source)
 
 
+TEXT_KEY = "kg_text"  # where doc_text keeps the text in Doc.user_data
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, built once per Doc: spaCy rebuilds it from the tokens on every access (about
+    0.5 ms for an abstract), and several components read it.
+
+    >>> doc = spacy.blank("en")("We fine-tune BERT.")
+    >>> doc_text(doc) == doc.text and doc.user_data[TEXT_KEY] == doc.text
+    True
+    """
+    text = doc.user_data.get(TEXT_KEY)
+    if text is None:
+        text = doc.user_data[TEXT_KEY] = doc.text
+    return text
+
+
 def set_entities(doc: Doc, spans: list[Span]) -> None:
     """Keep current entities and add the new spans that do not overlap them."""
     taken = set()
@@ -137,7 +154,7 @@ class GazetteerMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        text = doc.text  # spaCy rebuilds it on every access
+        text = doc_text(doc)
         for match in VERSIONED_NAME.finditer(text):
             if match.group("base") in self.versionable:
                 span = sourced_char_span(doc, match.start(), match.end(), "Model", "gazetteer")
@@ -163,7 +180,7 @@ def find_acronym_pairs(doc: Doc) -> list[tuple[Span, Span]]:
     words before the parenthesis whose first word starts with SF's first letter.
     """
     pairs = [pair] if (pair := title_acronym_pair(doc)) else []
-    for match in PARENTHESISED_WORD.finditer(doc.text):
+    for match in PARENTHESISED_WORD.finditer(doc_text(doc)):
         short = doc.char_span(match.start(1), match.end(1))
         if short is None or len(short) != 1 or short.start == 0:
             continue
@@ -287,7 +304,7 @@ class AcronymLinker:
         known = {short: label for short, label in ((s.text, s.label_) for s in new_spans) if short in doc._.acronyms}
         if known:
             bare = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(known, key=len, reverse=True))) + r")(?![\w-])")
-            for match in bare.finditer(doc.text):
+            for match in bare.finditer(doc_text(doc)):
                 span = sourced_char_span(doc, match.start(), match.end(), known[match.group()], "acronym")
                 new_spans += [span] if span is not None else []
         set_entities(doc, new_spans)
@@ -334,7 +351,7 @@ def string_ids(words: tuple[str, ...]) -> numpy.ndarray:
 
 def tokens_of(doc: Doc, words: dict[str, str], *, ignore_case: bool = True):
     """(token, value) for each token that is a key of `words`, found by comparing hashes in numpy
-    (visiting every token in Python, or reading doc.text, costs more than the rest of the component)."""
+    (visiting every token in Python costs more than the rest of the component)."""
     attribute = LOWER if ignore_case else ORTH
     for i in numpy.nonzero(numpy.isin(doc.to_array(attribute), string_ids(tuple(words))))[0]:
         token = doc[int(i)]

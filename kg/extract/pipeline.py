@@ -259,11 +259,18 @@ class Extractor:
                 yield from extractions
 
     def extract_serially(self, papers: Iterable[Paper]) -> Iterator[PaperExtraction]:
-        pairs = ((paper.text, paper) for paper in papers)
+        pairs = ((self.make_doc(paper.text), paper) for paper in papers)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # spaCy's W108-style notes on odd tokens
             for doc, paper in self.nlp.pipe(pairs, as_tuples=True, batch_size=self.batch_size):
                 yield self.doc_to_extraction(doc, paper)
+
+    def make_doc(self, text: str) -> Doc:
+        """The tokenized text, carrying the text itself for `components.doc_text` (it is the same string:
+        spaCy's tokenizer keeps every character), which spares rebuilding it from the tokens."""
+        doc = self.nlp.make_doc(text)
+        doc.user_data[components.TEXT_KEY] = text
+        return doc
 
     def extract_one(self, paper: Paper) -> PaperExtraction:
         return next(self.extract_serially([paper]))
@@ -298,7 +305,7 @@ class Extractor:
         for label, spans in group_spans(doc):
             known = any(mention_source(s) in ("gazetteer", "agreed") for s in spans)
             yield label, spans, features(doc, spans, label=label, title_length=len(paper.title), known=known,
-                                         cues=cues, first_after_cue=firsts, text=paper.text)
+                                         cues=cues, first_after_cue=firsts)
 
 
 def split_at(sentences: tuple[tuple[int, int], ...], boundary: int) -> tuple[tuple[int, int], ...]:

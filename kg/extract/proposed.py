@@ -17,7 +17,7 @@ from pathlib import Path
 from spacy.tokens import Doc, Span
 
 from ..model import ENTITY_TYPES
-from .components import DATA_DIR
+from .components import DATA_DIR, doc_text
 
 __all__ = ["FEATURES", "CONTRIBUTION_CUE", "features", "ProposedScorer", "WEIGHTS_PATH"]
 
@@ -53,21 +53,18 @@ def is_proper_name(text: str) -> bool:
 
 def cue_ends(doc: Doc) -> dict[int, int]:
     """For each sentence start, the character offset where its first contribution cue ends."""
-    ends = {}
+    ends, text = {}, doc_text(doc)
     for sent in doc.sents:
-        cue = CONTRIBUTION_CUE.search(sent.text)
+        cue = CONTRIBUTION_CUE.search(text[sent.start_char:sent.end_char])
         if cue:
             ends[sent.start] = sent.start_char + cue.end()
     return ends
 
 
 def features(doc: Doc, spans: list[Span], *, label: str, title_length: int, known: bool,
-             cues: dict[int, int], first_after_cue: set[int], text: str | None = None) -> list[float]:
-    """The feature vector (in FEATURES order) of one entity of one paper.
-
-    `text` is ``doc.text`` when the caller has it: spaCy rebuilds doc.text on every access.
-    """
-    text = doc.text if text is None else text
+             cues: dict[int, int], first_after_cue: set[int]) -> list[float]:
+    """The feature vector (in FEATURES order) of one entity of one paper."""
+    text = doc_text(doc)
     prefix_end = title_name_end(text[:title_length])
     texts = {span.text for span in spans}
     acronyms = doc._.acronyms or {}
