@@ -132,15 +132,26 @@ def test_type_filter_hides_that_type(site):
     site.page.check(".type-filter[value='Dataset']")
 
 
+CLICKABLE_NODE = """(() => {
+    for (const id of nodesSet.getIds().filter(id => !id.startsWith('paper/'))) {
+        const point = network.canvasToDOM(network.getPositions([id])[id]);
+        if (network.getNodeAt(point) === id) return {id: id, x: point.x, y: point.y};
+    }
+})()"""
+
+
 def test_clicking_a_node_opens_its_view(site):
     site.open("#/graph")
-    # an entity node drawn on top at its own centre (nodes may overlap in a dense overview)
-    target = site.page.evaluate("""(() => {
-        for (const id of nodesSet.getIds().filter(id => !id.startsWith('paper/'))) {
-            const point = network.canvasToDOM(network.getPositions([id])[id]);
-            if (network.getNodeAt(point) === id) return {id: id, x: point.x, y: point.y};
-        }
-    })()""")
+    site.wait("window.kgFirstFrame !== null")
+    # an entity node drawn on top at its own centre (nodes may overlap in a dense overview), found
+    # twice in a row at the same place, so the view has stopped moving (a slow machine may still fit it)
+    previous, target = None, site.page.evaluate(CLICKABLE_NODE)
+    for _ in range(20):
+        if target is not None and target == previous:
+            break
+        site.page.wait_for_timeout(200)
+        previous, target = target, site.page.evaluate(CLICKABLE_NODE)
+    assert target is not None, "no entity node can be clicked at its centre"
     box = site.page.locator("#network").bounding_box()
     site.page.mouse.click(box["x"] + target["x"], box["y"] + target["y"])
     site.wait(f"location.hash === {('#/entity/' + target['id'])!r}")

@@ -71,7 +71,7 @@ def make_nlp(mode: Mode = "default", ner_path: Path = NER_PATH) -> Language:
 
 
 def adjust_tokenizer(nlp: Language) -> None:
-    """Two splits spaCy's English tokenizer leaves out, both common in arXiv abstracts.
+    """Splits spaCy's English tokenizer leaves out, all common in arXiv abstracts.
 
     A full stop after a capital ("... over ViT.", "... 8x7B.") is split the way spaCy already does after a small
     letter (its exceptions "e.g.", "U.S." still win); LaTeX's non-breaking "~" separates words

@@ -117,7 +117,7 @@ class ProposedScorer:
     [True, False]
     """
 
-    def __init__(self, weights: dict[str, float], threshold: float, fallback: float = 1.0):
+    def __init__(self, weights: dict[str, float], threshold: float, fallback: float):
         self.weights = [weights.get(name, 0.0) for name in FEATURES]
         self.threshold = threshold
         self.fallback = fallback
@@ -126,7 +126,7 @@ class ProposedScorer:
     @lru_cache(maxsize=1)
     def load(cls, path: Path = WEIGHTS_PATH) -> "ProposedScorer":
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return cls(data["weights"], data["threshold"], data.get("fallback", 1.0))
+        return cls(data["weights"], data["threshold"], data["fallback"])
 
     def probability(self, vector: list[float]) -> float:
         z = sum(w * x for w, x in zip(self.weights, vector))
@@ -139,6 +139,7 @@ class ProposedScorer:
 
 
 def flags_from_probabilities(probabilities: list[float], threshold: float, fallback: float) -> list[bool]:
+    """`ProposedScorer.flags` from the probabilities (training/train_proposed.py tunes the two thresholds with it)."""
     flags = [p >= threshold for p in probabilities]
     if probabilities and not any(flags):
         best = max(range(len(probabilities)), key=probabilities.__getitem__)
