@@ -227,6 +227,20 @@ def title_acronym_pair(doc: Doc) -> tuple[Span, Span] | None:
     return None
 
 
+def end_without_heads(doc: Doc, start: int, end: int, short: str = "", *, punct: bool = False) -> int:
+    """`end` moved back over trailing head words ("dataset", "benchmark", ...), and punctuation when
+    `punct`, keeping at least one word and any head word the acronym `short` spells.
+
+    >>> doc = spacy.blank("en")("the Massive Text Embedding Benchmark and the ImageNet dataset")
+    >>> doc[1:end_without_heads(doc, 1, 5, "MTEB")].text, doc[7:end_without_heads(doc, 7, 9)].text
+    ('Massive Text Embedding Benchmark', 'ImageNet')
+    """
+    while end - start > 1 and (doc[end - 1].lower_ in TRAILING_GENERIC or (punct and doc[end - 1].is_punct)) \
+            and not spells_head(short, doc[end - 1].text):
+        end -= 1
+    return end
+
+
 def spells_head(short: str, head: str) -> bool:
     """True when an acronym ends with the head word's initial: "MTEB" spells "Benchmark", "TAPS" not "dataset".
 
@@ -275,11 +289,8 @@ class AcronymLinker:
         new_spans, replaced = [], set()
         for long_span, short_span in pairs:
             label = label_of.get((short_span.start, short_span.end))
-            core_end = long_span.end  # without a head word the acronym does not spell ("... dataset (TAPS)")
-            while core_end - long_span.start > 1 and doc[core_end - 1].lower_ in TRAILING_GENERIC \
-                    and not spells_head(short_span.text, doc[core_end - 1].text):
-                core_end -= 1
-            long_span = doc[long_span.start:core_end]
+            # without a head word the acronym does not spell ("... dataset (TAPS)")
+            long_span = doc[long_span.start:end_without_heads(doc, long_span.start, long_span.end, short_span.text)]
             long_ent = overlapping.get(long_span.end - 1)
             if long_ent is None and long_span.end - long_span.start > 1:
                 # "Massive Text Embedding Benchmark (MTEB)": the entity may stop before the spelt head
@@ -471,14 +482,20 @@ def apposition_type(doc: Doc, ent: Span) -> str | None:
     return appositive_head(doc, ent.end)
 
 
+def appositive_words(doc: Doc, start: int):
+    """The words of an appositive from token `start` up to its first clause word or punctuation."""
+    for token in doc[start: start + APPOSITION_SPAN]:
+        if (token.is_punct and token.text not in "-/") or token.lower_ in APPOSITION_STOPS:
+            return
+        yield token
+
+
 def appositive_head(doc: Doc, end: int) -> str | None:
     """The type named by ", a/an ... <head>" (or ": a/an ... <head>") starting at token `end`."""
     if end + 2 >= len(doc) or doc[end].text not in (",", ":") or doc[end + 1].lower_ not in ("a", "an"):
         return None
     head = None
-    for token in doc[end + 2: end + 2 + APPOSITION_SPAN]:
-        if (token.is_punct and token.text not in "-/") or token.lower_ in APPOSITION_STOPS:
-            break
+    for token in appositive_words(doc, end + 2):
         word = token.lower_ if token.lower_ in APPOSITION_HEADS else token.lower_.rstrip("s")
         head = APPOSITION_HEADS.get(word, head)
     return head
@@ -497,12 +514,7 @@ def list_apposition_type(doc: Doc, end: int) -> str | None:
     """
     if end + 2 >= len(doc) or doc[end].text != "," or doc[end + 1].lower_ not in COUNT_WORDS:
         return None
-    for token in doc[end + 2: end + 2 + APPOSITION_SPAN]:
-        if (token.is_punct and token.text not in "-/") or token.lower_ in APPOSITION_STOPS:
-            break
-        if token.lower_ in TYPE_HEADS:
-            return TYPE_HEADS[token.lower_]
-    return None
+    return next((TYPE_HEADS[token.lower_] for token in appositive_words(doc, end + 2) if token.lower_ in TYPE_HEADS), None)
 
 
 LIST_JOINERS = {",", "and", "or", "/", "&"}
@@ -599,10 +611,7 @@ class SpanHygiene:
             start, end = ent.start, ent.end
             while start < end and doc[start].lower_ in LEADING_NOISE:
                 start += 1
-            short = acronym_of.get(ent.text, "")
-            while end - start > 1 and (doc[end - 1].lower_ in TRAILING_GENERIC or doc[end - 1].is_punct) \
-                    and not spells_head(short, doc[end - 1].text):
-                end -= 1
+            end = end_without_heads(doc, start, end, acronym_of.get(ent.text, ""), punct=True)
             while start < end and doc[start].is_punct and doc[start].text not in "(":
                 start += 1
             if start >= end:

@@ -143,11 +143,10 @@ def mention_confidence(span: Span) -> float:
 
 @lru_cache(maxsize=1)
 def type_prior() -> dict[str, dict[str, dict[str, int]]]:
-    """{"names": {name: {label: papers}}, "heads": {head word: {label: papers}}}."""
+    """{"names": {name: {label: papers}}, "heads": {head word: {label: names}}, ...} (see build_type_prior.py)."""
     if not TYPE_PRIOR_PATH.exists():
         raise ExtractionError(f"{TYPE_PRIOR_PATH} is missing; rebuild it with 'python training/build_type_prior.py'")
-    data = json.loads(TYPE_PRIOR_PATH.read_text(encoding="utf-8"))
-    return {"names": data["names"], "heads": data["heads"]}
+    return json.loads(TYPE_PRIOR_PATH.read_text(encoding="utf-8"))
 
 
 def clear_majority(counts: dict[str, int] | None, share: float) -> str | None:
@@ -200,11 +199,11 @@ def group_spans(doc: Doc) -> list[tuple[str, list[Span]]]:
     that uses the acronym inside ("offline RL" ... "offline reinforcement learning").
     """
     defined = {normalise_name(short): normalise_name(long) for short, long in (doc._.acronyms or {}).items()}
-    names = {normalise_name(ent.text) for ent in doc.ents}
+    words_of = {ent.text: name_words(ent.text) for ent in doc.ents}
+    names = {"".join(words) for words in words_of.values()}
     common = common_acronyms()
     acronyms = {**{short: common[short] for short in names if short in common and common[short] in names}, **defined}
-    for ent in doc.ents:
-        words = name_words(ent.text)
+    for words in words_of.values():
         if len(words) > 1 and any(word in defined or word in common for word in words):
             expanded = "".join(defined.get(word) or common.get(word) or word for word in words)
             if expanded in names:
@@ -220,7 +219,7 @@ def group_spans(doc: Doc) -> list[tuple[str, list[Span]]]:
         parent[find(short)] = find(long)
     groups: dict[str, list[Span]] = {}
     for ent in doc.ents:
-        groups.setdefault(find(normalise_name(ent.text)), []).append(ent)
+        groups.setdefault(find("".join(words_of[ent.text])), []).append(ent)
     return [(prior_label(Counter(span.label_ for span in spans).most_common(1)[0][0], spans), spans)
             for spans in groups.values()]
 
