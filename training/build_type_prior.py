@@ -7,7 +7,7 @@ Out: kg/data/type_prior.json: for each name (normalised as the scorer compares n
      of names per type ("heads").
 
 The extractor uses it where its components disagree with how the annotators type a frequent name
-("reinforcement learning" as Method or Task), unless the text itself says the type ("the X benchmark");
+(they make "domain adaptation" a Task), unless the text itself says the type ("the X benchmark");
 failing that, the head word's type decides between Method, Task and Metric ("... detection" -> Task).
 Pass --exclude-held-out to leave out the held-out tenth (to measure the prior on it).
 """
