@@ -1,6 +1,7 @@
 """Extraction quality against a gold file: the scorer's table, then the most frequent error classes.
 
     python bench/quality.py [GOLD.jsonl] [--mode default|fast] [--scorer PATH] [--top 15]
+    python bench/quality.py --held-out [--source seeds|arxiv]
 
 GOLD defaults to ../shared/gold/dev.jsonl and the scorer to ../shared/gold/score.py (the official
 one, imported as is). Error classes, from the strict typed matching:
@@ -83,6 +84,9 @@ def main() -> None:
     parser.add_argument("--held-out", action="store_true",
                         help="score the held-out tenth of training/data/train.jsonl (papers the NER never trained on) "
                              "instead of GOLD: for development without looking at the dev set")
+    parser.add_argument("--source", choices=["seeds", "arxiv"],
+                        help="only the gold papers from the seed listings (where dev.jsonl comes from) or only the "
+                             "recent arXiv ones (three quarters of the training set)")
     args = parser.parse_args()
     score = load_scorer(args.scorer)
     if args.held_out:
@@ -91,6 +95,9 @@ def main() -> None:
         gold_rows = split_training_papers()[1]
     else:
         gold_rows = [json.loads(line) for line in args.gold.open(encoding="utf-8") if line.strip()]
+    if args.source:
+        gold_rows = [row for row in gold_rows if (row.get("source") == "arxiv") == (args.source == "arxiv")]
+    print(f"{len(gold_rows)} papers, {sum(len(row['entities']) for row in gold_rows)} gold entities")
     predictions = predict(gold_rows, args.mode)
     result, _ = score.score(gold_rows, predictions)
     for mode in ("strict_typed", "strict_untyped", "lenient_typed", "lenient_untyped", "proposed"):

@@ -181,3 +181,18 @@ def test_metrics_at_k_are_known_by_their_shape_and_emails_are_not_names(extracto
     found, _ = entities(extractor, "It scores 0.41 NDCG@10 and 62% pass@1; write to team@lab.org for the data.")
     assert (found["NDCG@10"].label, found["pass@1"].label) == ("Metric", "Metric")
     assert not [name for name in found if "lab.org" in name]
+
+
+def test_type_prior_overrides_the_ner_only_on_a_clear_majority():
+    """"reinforcement learning" is a Method in about three quarters of the training papers that annotate it,
+    a Task (the field) in the rest: the NER, which reads the context, keeps its type; the rules-only mode,
+    which does not, follows the annotators' majority."""
+    from spacy.tokens import Span
+
+    from kg.extract.pipeline import PRIOR_MIN_SHARE, make_nlp, prior_label
+
+    doc = make_nlp("fast")("Agents trained with reinforcement learning.")
+    span = Span(doc, 3, 5, label="Task")
+    assert span.text == "reinforcement learning"
+    assert prior_label("Task", [span], PRIOR_MIN_SHARE["default"]) == "Task"
+    assert prior_label("Task", [span], PRIOR_MIN_SHARE["fast"]) == "Method"

@@ -43,7 +43,9 @@ NER_PATH = components.DATA_DIR / "ner"
 CALIBRATION_PATH = components.DATA_DIR / "calibration.json"
 # How the training annotations type frequent names (training/build_type_prior.py).
 TYPE_PRIOR_PATH = components.DATA_DIR / "type_prior.json"
-PRIOR_MIN_SHARE = 0.8
+# How clear the annotators' majority must be for the type prior to override a name's type: the NER reads
+# the context, so its type gives way only at 80% agreement; the fast mode's rules do not, and give way at 75%.
+PRIOR_MIN_SHARE: dict[str, float] = {"default": 0.8, "fast": 0.75}
 HEAD_MIN_SHARE = 0.85
 HEAD_TYPED = {"Method", "Task", "Metric"}  # the types a head word may switch between
 # Which long form common acronyms stand for, mined from unlabelled abstracts (training/build_acronyms.py).
@@ -157,7 +159,7 @@ def clear_majority(counts: dict[str, int] | None, share: float) -> str | None:
     return best if n >= share * sum(counts.values()) else None
 
 
-def prior_label(label: str, spans: list[Span]) -> str:
+def prior_label(label: str, spans: list[Span], min_share: float = PRIOR_MIN_SHARE["default"]) -> str:
     """The type the training annotations clearly give this name, unless the text itself typed it.
 
     Failing the whole name, a Method, Task or Metric takes the type annotators clearly give names
@@ -174,7 +176,7 @@ def prior_label(label: str, spans: list[Span]) -> str:
         return label
     prior = type_prior()
     for span in spans:
-        if best := clear_majority(prior["names"].get(normalise_name(span.text)), PRIOR_MIN_SHARE):
+        if best := clear_majority(prior["names"].get(normalise_name(span.text)), min_share):
             return best
     if label in HEAD_TYPED:
         by_head = {clear_majority(prior["heads"].get(head_word(span.text) or ""), HEAD_MIN_SHARE) for span in spans}
@@ -191,7 +193,7 @@ def common_acronyms() -> dict[str, str]:
     return json.loads(ACRONYMS_PATH.read_text(encoding="utf-8"))["acronyms"]
 
 
-def group_spans(doc: Doc) -> list[tuple[str, list[Span]]]:
+def group_spans(doc: Doc, prior_min_share: float = PRIOR_MIN_SHARE["default"]) -> list[tuple[str, list[Span]]]:
     """One (label, spans) group per name in this paper: spellings and acronym/long-form pairs together.
 
     An acronym joins its long form when the paper defines it ("large language models (LLMs)") or,
@@ -220,7 +222,7 @@ def group_spans(doc: Doc) -> list[tuple[str, list[Span]]]:
     groups: dict[str, list[Span]] = {}
     for ent in doc.ents:
         groups.setdefault(find("".join(words_of[ent.text])), []).append(ent)
-    return [(prior_label(Counter(span.label_ for span in spans).most_common(1)[0][0], spans), spans)
+    return [(prior_label(Counter(span.label_ for span in spans).most_common(1)[0][0], spans, prior_min_share), spans)
             for spans in groups.values()]
 
 
@@ -301,7 +303,7 @@ class Extractor:
         doc.ents = [ent for ent in doc.ents if not ent.start_char < boundary < ent.end_char]
         cues = cue_ends(doc)
         firsts = first_entities_after_cues(doc, cues)
-        for label, spans in group_spans(doc):
+        for label, spans in group_spans(doc, PRIOR_MIN_SHARE[self.mode]):
             known = any(mention_source(s) in ("gazetteer", "agreed") for s in spans)
             yield label, spans, features(doc, spans, label=label, title_length=len(paper.title), known=known,
                                          cues=cues, first_after_cue=firsts)
