@@ -160,7 +160,8 @@ def clear_majority(counts: dict[str, int] | None, share: float) -> str | None:
 
 
 def prior_label(label: str, spans: list[Span], min_share: float = PRIOR_MIN_SHARE["default"]) -> str:
-    """The type the training annotations clearly give this name, unless the text itself typed it.
+    """The type the training annotations clearly give this name (at least `min_share` of the papers that
+    annotate it), unless the text itself typed it.
 
     Failing the whole name, a Method, Task or Metric takes the type annotators clearly give names
     with its head word ("... detection" -> Task, "... network" -> Method, "... rate" -> Metric).
