@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kg.extract import Extractor, normalise_name  # noqa: E402
 from kg.extract.pipeline import CALIBRATION_PATH, mention_source  # noqa: E402
+from kg.model import Paper  # noqa: E402
 from prepare import split_training_papers  # noqa: E402
 
 
@@ -27,7 +28,7 @@ def main() -> None:
     extractor = Extractor(mode="default")
     right, total = Counter(), Counter()
     for paper in held_out:
-        doc = extractor.nlp((paper.get("title") or "") + " " + paper["abstract"])
+        doc = extractor.annotate(Paper(id=paper["id"], title=paper.get("title") or "", abstract=paper["abstract"]))
         gold = {(e["label"], normalise_name(form)) for e in paper["entities"] for form in e["forms"]}
         for ent in doc.ents:
             source = mention_source(ent)

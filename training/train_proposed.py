@@ -44,7 +44,7 @@ def examples(extractor: Extractor, papers: list[dict]):
     rows, labels, extracted, proposed_gold = [], [], [], []
     for paper in papers:
         record = Paper(id=paper["id"], title=paper.get("title") or "", abstract=paper["abstract"])
-        doc = extractor.nlp(record.text)
+        doc = extractor.annotate(record)
         proposed = [e["forms"] for e in paper["entities"] if e.get("proposed")]
         names_here = []
         for _, spans, vector in extractor.entity_features(doc, record):

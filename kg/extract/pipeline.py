@@ -159,7 +159,7 @@ def clear_majority(counts: dict[str, int] | None, share: float) -> str | None:
     return best if n >= share * sum(counts.values()) else None
 
 
-def prior_label(label: str, spans: list[Span], min_share: float = PRIOR_MIN_SHARE["default"]) -> str:
+def prior_label(label: str, spans: list[Span], min_share: float) -> str:
     """The type the training annotations clearly give this name (at least `min_share` of the papers that
     annotate it), unless the text itself typed it.
 
@@ -168,9 +168,9 @@ def prior_label(label: str, spans: list[Span], min_share: float = PRIOR_MIN_SHAR
 
     >>> nlp = spacy.blank("en")
     >>> doc = nlp("We study domain adaptation for Spatially Selective Noise Detection.")
-    >>> prior_label("Method", [Span(doc, 2, 4, label="Method")])  # annotated as a Task in most training papers
+    >>> prior_label("Method", [Span(doc, 2, 4, label="Method")], 0.8)  # annotated as a Task in most training papers
     'Task'
-    >>> prior_label("Method", [Span(doc, 5, 9, label="Method")])
+    >>> prior_label("Method", [Span(doc, 5, 9, label="Method")], 0.8)
     'Task'
     """
     if any(span._.source == "context" for span in spans):
@@ -194,7 +194,7 @@ def common_acronyms() -> dict[str, str]:
     return json.loads(ACRONYMS_PATH.read_text(encoding="utf-8"))["acronyms"]
 
 
-def group_spans(doc: Doc, prior_min_share: float = PRIOR_MIN_SHARE["default"]) -> list[tuple[str, list[Span]]]:
+def group_spans(doc: Doc, prior_min_share: float) -> list[tuple[str, list[Span]]]:
     """One (label, spans) group per name in this paper: spellings and acronym/long-form pairs together.
 
     An acronym joins its long form when the paper defines it ("large language models (LLMs)") or,
@@ -266,6 +266,11 @@ class Extractor:
             warnings.simplefilter("ignore", UserWarning)  # spaCy's W108-style notes on odd tokens
             for doc, paper in self.nlp.pipe(pairs, as_tuples=True, batch_size=self.batch_size):
                 yield self.doc_to_extraction(doc, paper)
+
+    def annotate(self, paper: Paper) -> Doc:
+        """The paper's text through the pipeline: the Doc with every component's entities, before they are
+        grouped into the paper's entities (the training scripts learn and measure on it)."""
+        return self.nlp(self.make_doc(paper.text))
 
     def make_doc(self, text: str) -> Doc:
         """The tokenized text, carrying the text itself for `components.doc_text` (it is the same string:
