@@ -196,3 +196,24 @@ def test_type_prior_overrides_the_ner_only_on_a_clear_majority():
     assert span.text == "reinforcement learning"
     assert prior_label("Task", [span], PRIOR_MIN_SHARE["default"]) == "Task"
     assert prior_label("Task", [span], PRIOR_MIN_SHARE["fast"]) == "Method"
+
+
+@pytest.mark.parametrize("cue", ["established_name", "common_acronym", "in_gazetteer"])
+def test_a_name_already_in_use_is_less_likely_the_papers_own(cue):
+    from kg.extract.proposed import FEATURES, ProposedScorer
+    new_name_after_we_propose = dict.fromkeys(("bias", "after_cue", "first_after_cue", "proper_name", "type_Method"), 1.0)
+    already_in_use = {**new_name_after_we_propose, cue: 1.0}
+    scorer = ProposedScorer.load()
+    vector = lambda values: [values.get(name, 0.0) for name in FEATURES]  # noqa: E731
+    assert scorer.probability(vector(already_in_use)) < scorer.probability(vector(new_name_after_we_propose))
+
+
+def test_the_sentence_after_we_propose_is_near_the_cue_and_later_ones_are_not():
+    from kg.extract.proposed import FEATURES
+    extractor = Extractor(mode="default")
+    paper = Paper(id="t", title="", abstract="We propose a new routing method for sparse experts. It adds a balancing "
+                  "loss called FlowBalance. Experiments compare it with GShard on GLUE.")
+    near_cue = {spans[0].text: vector[FEATURES.index("near_cue")]
+                for _, spans, vector in extractor.entity_features(extractor.annotate(paper), paper)}
+    assert near_cue["FlowBalance"] == 1.0
+    assert near_cue["GLUE"] == 0.0

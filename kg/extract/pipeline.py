@@ -194,6 +194,13 @@ def common_acronyms() -> dict[str, str]:
     return json.loads(ACRONYMS_PATH.read_text(encoding="utf-8"))["acronyms"]
 
 
+@lru_cache(maxsize=1)
+def common_acronym_names() -> frozenset[str]:
+    """The common acronyms and their long forms, normalised."""
+    common = common_acronyms()
+    return frozenset(common) | frozenset(common.values())
+
+
 def group_spans(doc: Doc, prior_min_share: float) -> list[tuple[str, list[Span]]]:
     """One (label, spans) group per name in this paper: spellings and acronym/long-form pairs together.
 
@@ -309,10 +316,15 @@ class Extractor:
         doc.ents = [ent for ent in doc.ents if not ent.start_char < boundary < ent.end_char]
         cues = cue_ends(doc)
         firsts = first_entities_after_cues(doc, cues)
+        annotated, common = type_prior()["names"], common_acronym_names()
         for label, spans in group_spans(doc, PRIOR_MIN_SHARE[self.mode]):
-            known = any(mention_source(s) in ("gazetteer", "agreed") for s in spans)
-            yield label, spans, features(doc, spans, label=label, title_length=len(paper.title), known=known,
-                                         cues=cues, first_after_cue=firsts)
+            keys = {normalise_name(span.text) for span in spans}
+            yield label, spans, features(
+                doc, spans, label=label, title_length=len(paper.title),
+                known=any(mention_source(s) in ("gazetteer", "agreed") for s in spans),
+                established=any(key in annotated for key in keys),
+                common_acronym=bool(keys & common),
+                cues=cues, first_after_cue=firsts)
 
 
 def split_at(sentences: tuple[tuple[int, int], ...], boundary: int) -> tuple[tuple[int, int], ...]:

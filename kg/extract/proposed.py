@@ -1,8 +1,10 @@
 """Proposed flag: one paper's entity (its spans in the Doc) in, "is this the paper's own contribution?" out.
 
 A logistic regression over general cues (no names): where the entity stands (title prefix,
-title, right after "we propose / introduce / present"), how it is named (acronym defined here,
-a proper name, "called X"), whether it is already known (in the gazetteer), and its type.
+title, right after "we propose / introduce / present", in the sentence after it, in a sentence
+about parts: "consists of", "module"), how it is named (acronym defined here, a proper name,
+"called X", a word rare in arXiv abstracts), whether it is already established (in the gazetteer,
+annotated in several training papers, a common acronym), and its type.
 Weights are learnt by ``training/train_proposed.py`` from the training gold and shipped in
 ``kg/data/proposed.json``.
 """
@@ -14,7 +16,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from ..model import ENTITY_TYPES
 from .components import DATA_DIR, doc_text
@@ -31,12 +33,14 @@ CONTRIBUTION_CUE = re.compile(
 )
 NAMING_CUE = re.compile(r"\b(?:called|named|dubbed|termed|coined)\s*$", re.I)
 NOVELTY_WORDS = re.compile(r"\b(?:novel|new|our|proposed|first)\b[^.]{0,40}$", re.I)
+PARTS_CUE = re.compile(r"\b(?:consists?|consisting|comprises?|comprising|composed|modules?|components?|stages?)\b", re.I)
 EXISTING_CUE = re.compile(r"\b(?:such as|including|like|e\.g\.|baselines?|existing|prior|previous|standard|popular|outperform\w*|than)\b[^.]{0,30}$", re.I)
 
 FEATURES = (
     "bias", "in_title_prefix", "in_title", "after_cue", "first_after_cue", "acronym_here",
     "proper_name", "naming_cue", "novelty_before", "existing_before", "in_gazetteer", "mentions_log",
     "first_position", "in_title_and_abstract", "is_title_prefix", "after_cue_proper", "acronym_after_cue",
+    "established_name", "common_acronym", "rare_word", "near_cue", "in_parts_sentence",
     *(f"type_{label}" for label in ENTITY_TYPES),
 )
 
@@ -61,9 +65,15 @@ def cue_ends(doc: Doc) -> dict[int, int]:
     return ends
 
 
-def features(doc: Doc, spans: list[Span], *, label: str, title_length: int, known: bool,
-             cues: dict[int, int], first_after_cue: set[int]) -> list[float]:
-    """The feature vector (in FEATURES order) of one entity of one paper."""
+def features(doc: Doc, spans: list[Span], *, label: str, title_length: int, known: bool, established: bool,
+             common_acronym: bool, cues: dict[int, int], first_after_cue: set[int]) -> list[float]:
+    """The feature vector (in FEATURES order) of one entity of one paper.
+
+    `known`: the gazetteer has it; `established`: annotators named it in several training papers;
+    `common_acronym`: it is, or spells out, an acronym common in arXiv abstracts. A "rare word" is one
+    without a word vector (fewer than five uses in the unlabelled abstracts the vectors were trained on);
+    the rules-only fast mode has no vectors and counts none.
+    """
     text = doc_text(doc)
     prefix_end = title_name_end(text[:title_length])
     texts = {span.text for span in spans}
@@ -91,10 +101,26 @@ def features(doc: Doc, spans: list[Span], *, label: str, title_length: int, know
         "is_title_prefix": float(prefix_end > 0 and any(text[:prefix_end].strip() == name for name in texts)),
         "after_cue_proper": float(after_cue and any(is_proper_name(name) for name in texts)),
         "acronym_after_cue": float(after_cue and any(name in acronyms or name in acronyms.values() for name in texts)),
+        "established_name": float(established),
+        "common_acronym": float(common_acronym),
+        "rare_word": float(any(is_rare_word(token) for span in spans for token in span)),
+        "near_cue": float(any(span.sent.start in cues or previous_sentence_start(span) in cues for span in spans)),
+        "in_parts_sentence": float(any(PARTS_CUE.search(span.sent.text) for span in spans)),
     }
     for entity_type in ENTITY_TYPES:
         values[f"type_{entity_type}"] = float(label == entity_type)
     return [values[name] for name in FEATURES]
+
+
+def is_rare_word(token: Token) -> bool:
+    vectors = token.vocab.vectors
+    return vectors.size > 0 and any(ch.isalpha() for ch in token.text) and token.orth not in vectors.key2row
+
+
+def previous_sentence_start(span: Span) -> int:
+    """Token index where the sentence before the span's starts (-1 for the first sentence)."""
+    start = span.sent.start
+    return span.doc[start - 1].sent.start if start > 0 else -1
 
 
 def first_entities_after_cues(doc: Doc, cues: dict[int, int]) -> set[int]:
