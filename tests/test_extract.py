@@ -217,3 +217,17 @@ def test_the_sentence_after_we_propose_is_near_the_cue_and_later_ones_are_not():
                 for _, spans, vector in extractor.entity_features(extractor.annotate(paper), paper)}
     assert near_cue["FlowBalance"] == 1.0
     assert near_cue["GLUE"] == 0.0
+
+
+def test_a_gazetteer_match_on_a_found_entity_keeps_who_found_it():
+    """The NER's "Matterport3D" (typed Method) that the gazetteer also knows (as a Dataset) is reported
+    as agreed, keeps its type for the later steps to decide, and no other component claims it."""
+    from spacy.tokens import Span
+    from kg.extract.pipeline import make_nlp, mention_source
+    nlp = make_nlp("fast")
+    doc = nlp.make_doc("We evaluate it on Matterport3D and on ImageNet.")
+    doc.ents = [Span(doc, 4, 5, label="Method")]  # as the NER would leave it
+    doc = nlp.get_pipe("kg_gazetteer")(doc)
+    sources = {ent.text: (ent.label_, ent._.source, mention_source(ent)) for ent in doc.ents}
+    assert sources["Matterport3D"] == ("Method", "ner", "agreed")
+    assert sources["ImageNet"] == ("Dataset", "gazetteer", "gazetteer")

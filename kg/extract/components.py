@@ -87,12 +87,6 @@ def sourced_span(doc: Doc, start: int, end: int, label: str, source: str) -> Spa
     return span
 
 
-def sourced_char_span(doc: Doc, start_char: int, end_char: int, label: str, source: str) -> Span | None:
-    """As `sourced_span`, from character offsets; None when they do not fall on token edges."""
-    span = doc.char_span(start_char, end_char)
-    return None if span is None else sourced_span(doc, span.start, span.end, label, source)
-
-
 TEXT_KEY = "kg_text"  # where doc_text keeps the text in Doc.user_data
 
 
@@ -110,12 +104,18 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
-def set_entities(doc: Doc, spans: list[Span]) -> None:
-    """Keep current entities and add the new spans that do not overlap them."""
+def set_entities(doc: Doc, spans: list[Span], source: str) -> None:
+    """Keep current entities and add the new spans that do not overlap them, recording that `source` found them.
+
+    Only the added spans take `source`: a span's extension attributes are stored by its offsets, so
+    marking a candidate that an entity already covers would relabel that entity's source too.
+    """
     taken = set()
     for ent in doc.ents:
         taken.update(range(ent.start, ent.end))
     added = [span for span in filter_spans(spans) if not taken.intersection(range(span.start, span.end))]
+    for span in added:
+        span._.source = source
     doc.ents = sorted([*doc.ents, *added], key=lambda span: span.start)
 
 
@@ -153,20 +153,17 @@ class GazetteerMatcher:
                             if label in ("Model", "Method") and " " not in entry and is_case_sensitive_name(entry)}
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = []
         text = doc_text(doc)
-        for match in VERSIONED_NAME.finditer(text):
-            if match.group("base") in self.versionable:
-                span = sourced_char_span(doc, match.start(), match.end(), "Model", "gazetteer")
-                spans += [span] if span is not None else []
-        for match in METRIC_AT_K.finditer(text):  # a metric known by its shape: "NDCG@10", "pass@k"
-            span = sourced_char_span(doc, match.start(), match.end(), "Metric", "shape")
-            spans += [span] if span is not None else []
+        # a metric known by its shape: "NDCG@10", "pass@k"
+        shaped = [doc.char_span(match.start(), match.end(), label="Metric") for match in METRIC_AT_K.finditer(text)]
+        known = [doc.char_span(match.start(), match.end(), label="Model") for match in VERSIONED_NAME.finditer(text)
+                 if match.group("base") in self.versionable]
         for matcher in (self.exact, self.any_case):
-            spans += [sourced_span(doc, start, end, doc.vocab.strings[match_id], "gazetteer")
-                      for match_id, start, end in matcher(doc)]
-        doc._.gazetteer_matches = frozenset((span.start_char, span.end_char) for span in spans)
-        set_entities(doc, spans)
+            known += [Span(doc, start, end, label=match_id) for match_id, start, end in matcher(doc)]
+        shaped, known = [span for span in shaped if span is not None], [span for span in known if span is not None]
+        doc._.gazetteer_matches = frozenset((span.start_char, span.end_char) for span in known)
+        set_entities(doc, shaped, "shape")
+        set_entities(doc, known, "gazetteer")
         return doc
 
 
@@ -309,16 +306,16 @@ class AcronymLinker:
             if not label:
                 continue
             doc._.acronyms[short_span.text] = long_span.text
-            new_spans += [sourced_span(doc, span.start, span.end, label, "acronym") for span in (long_span, short_span)]
+            new_spans += [Span(doc, span.start, span.end, label=label) for span in (long_span, short_span)]
         if replaced:
             doc.ents = [ent for ent in doc.ents if (ent.start, ent.end) not in replaced]
         known = {short: label for short, label in ((s.text, s.label_) for s in new_spans) if short in doc._.acronyms}
         if known:
             bare = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(known, key=len, reverse=True))) + r")(?![\w-])")
             for match in bare.finditer(doc_text(doc)):
-                span = sourced_char_span(doc, match.start(), match.end(), known[match.group()], "acronym")
+                span = doc.char_span(match.start(), match.end(), label=known[match.group()])
                 new_spans += [span] if span is not None else []
-        set_entities(doc, new_spans)
+        set_entities(doc, new_spans, "acronym")
         return doc
 
 
@@ -351,7 +348,7 @@ class ContextTyper:
         doc.ents = [ent if label == ent.label_ else sourced_span(doc, ent.start, ent.end, label, ent._.source)
                     for ent, label in zip(ents, labels)]
         named = title_prefix_name(doc)
-        set_entities(doc, ([named] if named is not None else []) + names_before_heads(doc) + names_in_lists(doc))
+        set_entities(doc, ([named] if named is not None else []) + names_before_heads(doc) + names_in_lists(doc), "context")
         return doc
 
 
@@ -390,7 +387,7 @@ def names_before_heads(doc: Doc) -> list[Span]:
         while start > 0 and head.i - start < 3 and is_name_word(doc[start - 1]):
             start -= 1
         if start < head.i and not any(token.ent_type_ for token in doc[start:head.i]):
-            found.append(sourced_span(doc, start, head.i, label, "context"))
+            found.append(Span(doc, start, head.i, label=label))
     return found
 
 
@@ -417,7 +414,7 @@ def names_in_lists(doc: Doc) -> list[Span]:
             if start == i or i - start > 5:
                 break
             if not any(token.ent_type_ for token in doc[start:i]):
-                found.append(sourced_span(doc, start, i, label, "context"))
+                found.append(Span(doc, start, i, label=label))
             i = skip_citation(doc, i)
             while i < len(doc) and doc[i].text in (",", "and", "or"):
                 i += 1
@@ -453,7 +450,7 @@ def title_prefix_name(doc: Doc) -> Span | None:
     if not colon or not any(ch.isupper() or ch.isdigit() for ch in doc[:colon].text):
         return None
     label = appositive_head(doc, colon)
-    return sourced_span(doc, 0, colon, label, "context") if label else None
+    return Span(doc, 0, colon, label=label) if label else None
 
 
 # "X, a large language model ..." / "X, a simple framework that ..." : the paper says what X is.

@@ -38,8 +38,8 @@ __all__ = ["Extractor", "make_nlp", "normalise_name", "NER_PATH"]
 Mode = Literal["default", "fast"]
 NER_PATH = components.DATA_DIR / "ner"
 
-# Confidence of a mention: the precision of the component that found it ("agreed" when the NER
-# and the gazetteer found the same span), measured by training/calibrate.py on held-out papers.
+# Confidence of a mention: the precision, in its mode, of the component that found it ("agreed" when
+# the NER and the gazetteer found the same span), measured by training/calibrate.py on held-out papers.
 CALIBRATION_PATH = components.DATA_DIR / "calibration.json"
 # How the training annotations type frequent names (training/build_type_prior.py).
 TYPE_PRIOR_PATH = components.DATA_DIR / "type_prior.json"
@@ -133,14 +133,16 @@ def mention_source(span: Span) -> str:
 
 
 @lru_cache(maxsize=1)
-def source_precision() -> dict[str, float]:
+def source_precision() -> dict[str, dict[str, float]]:
+    """{mode: {component: precision}}, as measured by training/calibrate.py."""
     if not CALIBRATION_PATH.exists():
         raise ExtractionError(f"{CALIBRATION_PATH} is missing; rebuild it with 'python training/calibrate.py'")
     return json.loads(CALIBRATION_PATH.read_text(encoding="utf-8"))["precision_by_source"]
 
 
-def mention_confidence(span: Span) -> float:
-    return source_precision().get(mention_source(span), 0.5)
+def mention_confidence(span: Span, mode: Mode) -> float:
+    """How often, in this mode, a mention found by the span's component is right (0.5 if never measured)."""
+    return source_precision()[mode].get(mention_source(span), 0.5)
 
 
 @lru_cache(maxsize=1)
@@ -298,7 +300,7 @@ class Extractor:
             long_forms = [form for form in forms if form in acronyms.values()]
             preferred = long_forms[0] if long_forms else Counter(span.text for span in spans).most_common(1)[0][0]
             mentions = tuple(Mention(span.start_char, span.end_char, span.text,
-                                     mention_confidence(span), span._.source) for span in spans)
+                                     mention_confidence(span, self.mode), span._.source) for span in spans)
             entities.append(ExtractedEntity(label=label, text=preferred, mentions=mentions,
                                             aliases=tuple(form for form in forms if form != preferred),
                                             proposed=proposed))
