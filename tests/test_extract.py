@@ -69,6 +69,23 @@ def test_title_defines_an_acronym_before_its_colon():
     assert find_acronym_pairs(nlp.make_doc("Learning to Relax: Setting Solver Parameters")) == []
 
 
+def test_acronyms_with_hyphens_digits_for_words_and_remarks_in_the_brackets():
+    nlp = Extractor(mode="fast").nlp
+    doc = nlp.make_doc("Audio-Visual Target Speaker Extraction (AV-TSE) helps. Text-to-Image (T2I) models draw. "
+                       "We introduce Hierarchical Semantic Disentanglement (HSD, pronounced hazard), a framework.")
+    assert [(long.text, short.text) for long, short in find_acronym_pairs(doc)] == [
+        ("Audio-Visual Target Speaker Extraction", "AV-TSE"), ("Text-to-Image", "T2I"),
+        ("Hierarchical Semantic Disentanglement", "HSD")]
+
+
+def test_a_title_acronym_long_form_stops_where_the_title_does():
+    extractor = Extractor(mode="fast")
+    paper = Paper(id="t", title="UWAV: Uncertainty-weighted Weakly-supervised Video Parsing",
+                  abstract="Audio-visual video parsing labels events.")
+    pairs = find_acronym_pairs(extractor.make_doc(paper))
+    assert [(long.text, short.text) for long, short in pairs] == [("Uncertainty-weighted Weakly-supervised Video Parsing", "UWAV")]
+
+
 def test_acronym_and_long_form_are_one_entity_and_bare_mentions_attach():
     found, _ = entities(Extractor(mode="default"),
                         "We propose Hindsight Instruction Relabeling (HIR), a novel algorithm. HIR outperforms PPO.")

@@ -88,6 +88,7 @@ def sourced_span(doc: Doc, start: int, end: int, label: str, source: str) -> Spa
 
 
 TEXT_KEY = "kg_text"  # where doc_text keeps the text in Doc.user_data
+TITLE_END_KEY = "kg_title_end"  # where the extractor records where the title ends (the text is title + " " + abstract)
 
 
 def doc_text(doc: Doc) -> str:
@@ -102,6 +103,12 @@ def doc_text(doc: Doc) -> str:
     if text is None:
         text = doc.user_data[TEXT_KEY] = doc.text
     return text
+
+
+def title_token_end(doc: Doc) -> int:
+    """Index of the first token after the title (the whole Doc when the title's end was not recorded)."""
+    end = doc.user_data.get(TITLE_END_KEY)
+    return len(doc) if end is None else next((token.i for token in doc if token.idx >= end), len(doc))
 
 
 def set_entities(doc: Doc, spans: list[Span], source: str) -> None:
@@ -167,7 +174,8 @@ class GazetteerMatcher:
         return doc
 
 
-PARENTHESISED_WORD = re.compile(r"\(([^()\s]{2,10})\)")
+# "(LoRA)", and "(HASRD, pronounced hazard)" / "(LoRA; Hu et al., 2021)": the acronym opens the brackets
+PARENTHESISED_WORD = re.compile(r"\(([^()\s,;]{2,10})(?:[,;][^()]{0,60})?\)")
 
 
 def find_acronym_pairs(doc: Doc) -> list[tuple[Span, Span]]:
@@ -179,7 +187,7 @@ def find_acronym_pairs(doc: Doc) -> list[tuple[Span, Span]]:
     pairs = [pair] if (pair := title_acronym_pair(doc)) else []
     for match in PARENTHESISED_WORD.finditer(doc_text(doc)):
         short = doc.char_span(match.start(1), match.end(1))
-        if short is None or len(short) != 1 or short.start == 0:
+        if short is None or short.start == 0:
             continue
         token = doc[short.start - 1]
         letters = short.text
@@ -200,7 +208,8 @@ def title_acronym_pair(doc: Doc) -> tuple[Span, Span] | None:
     """A title that opens "SF: Long Form ...": (long form span, short form span), or None.
 
     The long form is the shortest run of words after the colon that passes Schwartz-Hearst's test,
-    carried on to the end of its hyphenated word and over the capitalised words that follow.
+    carried on to the end of its hyphenated word and over the capitalised words that follow, never
+    past the title (the abstract's first word is capitalised too).
 
     >>> doc = spacy.blank("en")("ESPO: Early-Stopping Proximal Policy Optimization for Robust Control")
     >>> [span.text for span in title_acronym_pair(doc)]
@@ -212,7 +221,7 @@ def title_acronym_pair(doc: Doc) -> tuple[Span, Span] | None:
     letters = short.text
     if not (2 <= len(letters) <= 10 and letters[0].isupper() and sum(ch.isupper() for ch in letters) >= 2):
         return None
-    limit = min(len(doc), 2 + len(letters) * 3)  # tokens, counting each hyphen as one
+    limit = min(title_token_end(doc), 2 + len(letters) * 3)  # tokens, counting each hyphen as one
     for end in range(3, limit + 1):
         if doc[end - 1].is_punct and doc[end - 1].text not in "-/":
             return None
@@ -256,15 +265,24 @@ def is_long_form(short: str, long: str) -> bool:
     return long[:1].lower() == short[:1].lower() and letters_in_order(short, long)
 
 
+# Digits that acronyms write for words: "T2I" (text-to-image), "Seq2Seq", "D4RL" (datasets for deep data-driven RL).
+DIGIT_WORDS = {"2": ("2", "to"), "4": ("4", "for")}
+
+
 def letters_in_order(short: str, long: str) -> bool:
-    """True when every letter and digit of `short` occurs in `long` in order (case-folded)."""
+    """True when every letter and digit of `short` occurs in `long` in order (case-folded); a 2 may
+    stand for "to" and a 4 for "for".
+
+    >>> letters_in_order("T2I", "Text-to-Image"), letters_in_order("T2I", "Text Image")
+    (True, False)
+    """
     position = 0
     long = long.lower()
     for ch in (c for c in short.lower() if c.isalnum()):
-        position = long.find(ch, position)
-        if position < 0:
+        found = [at for at in (long.find(spelling, position) for spelling in DIGIT_WORDS.get(ch, (ch,))) if at >= 0]
+        if not found:
             return False
-        position += 1
+        position = min(found) + 1
     return True
 
 

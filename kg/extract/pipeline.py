@@ -270,7 +270,7 @@ class Extractor:
                 yield from extractions
 
     def extract_serially(self, papers: Iterable[Paper]) -> Iterator[PaperExtraction]:
-        pairs = ((self.make_doc(paper.text), paper) for paper in papers)
+        pairs = ((self.make_doc(paper), paper) for paper in papers)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # spaCy's W108-style notes on odd tokens
             for doc, paper in self.nlp.pipe(pairs, as_tuples=True, batch_size=self.batch_size):
@@ -279,13 +279,16 @@ class Extractor:
     def annotate(self, paper: Paper) -> Doc:
         """The paper's text through the pipeline: the Doc with every component's entities, before they are
         grouped into the paper's entities (the training scripts learn and measure on it)."""
-        return self.nlp(self.make_doc(paper.text))
+        return self.nlp(self.make_doc(paper))
 
-    def make_doc(self, text: str) -> Doc:
-        """The tokenized text, carrying the text itself for `components.doc_text` (it is the same string:
-        spaCy's tokenizer keeps every character), which spares rebuilding it from the tokens."""
+    def make_doc(self, paper: Paper) -> Doc:
+        """The paper's tokenized text, carrying the text itself for `components.doc_text` (it is the same
+        string: spaCy's tokenizer keeps every character), which spares rebuilding it from the tokens, and
+        where the title ends."""
+        text = paper.text
         doc = self.nlp.make_doc(text)
         doc.user_data[components.TEXT_KEY] = text
+        doc.user_data[components.TITLE_END_KEY] = len(paper.title)
         return doc
 
     def extract_one(self, paper: Paper) -> PaperExtraction:
