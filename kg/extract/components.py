@@ -24,7 +24,7 @@ from spacy.util import filter_spans
 
 Span.set_extension("source", default="ner", force=True)
 Doc.set_extension("acronyms", default=None, force=True)  # {short form: long form}
-Doc.set_extension("gazetteer_matches", default=frozenset(), force=True)  # (start_char, end_char) of every match
+Doc.set_extension("gazetteer_matches", default=frozenset(), force=True)  # (start_char, end_char) of every gazetteer name
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 GAZETTEER_PATH = DATA_DIR / "gazetteer.tsv"
@@ -103,6 +103,11 @@ def doc_text(doc: Doc) -> str:
     if text is None:
         text = doc.user_data[TEXT_KEY] = doc.text
     return text
+
+
+def span_text(span: Span) -> str:
+    """``span.text``, sliced from `doc_text` (spaCy joins it from the tokens on every access)."""
+    return doc_text(span.doc)[span.start_char:span.end_char]
 
 
 def title_token_end(doc: Doc) -> int:

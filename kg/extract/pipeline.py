@@ -31,7 +31,8 @@ from ..errors import ExtractionError
 from ..model import ExtractedEntity, Mention, Paper, PaperExtraction
 from ..relate import relate
 from . import components  # noqa: F401  (registers the kg_* factories)
-from .proposed import WEIGHTS_PATH, ProposedScorer, cue_ends, features, first_entities_after_cues
+from .components import span_text
+from .proposed import WEIGHTS_PATH, ProposedScorer, Sentences, features
 
 __all__ = ["Extractor", "make_nlp", "normalise_name", "NER_PATH"]
 
@@ -179,10 +180,10 @@ def prior_label(label: str, spans: list[Span], min_share: float) -> str:
         return label
     prior = type_prior()
     for span in spans:
-        if best := clear_majority(prior["names"].get(normalise_name(span.text)), min_share):
+        if best := clear_majority(prior["names"].get(normalise_name(span_text(span))), min_share):
             return best
     if label in HEAD_TYPED:
-        by_head = {clear_majority(prior["heads"].get(head_word(span.text) or ""), HEAD_MIN_SHARE) for span in spans}
+        by_head = {clear_majority(prior["heads"].get(head_word(span_text(span)) or ""), HEAD_MIN_SHARE) for span in spans}
         by_head &= HEAD_TYPED
         if len(by_head) == 1:
             return by_head.pop()
@@ -211,7 +212,8 @@ def group_spans(doc: Doc, prior_min_share: float) -> list[tuple[str, list[Span]]
     that uses the acronym inside ("offline RL" ... "offline reinforcement learning").
     """
     defined = {normalise_name(short): normalise_name(long) for short, long in (doc._.acronyms or {}).items()}
-    words_of = {ent.text: name_words(ent.text) for ent in doc.ents}
+    ents = [(ent, span_text(ent)) for ent in doc.ents]
+    words_of = {text: name_words(text) for _, text in ents}
     names = {"".join(words) for words in words_of.values()}
     common = common_acronyms()
     acronyms = {**{short: common[short] for short in names if short in common and common[short] in names}, **defined}
@@ -230,8 +232,8 @@ def group_spans(doc: Doc, prior_min_share: float) -> list[tuple[str, list[Span]]
     for short, long in acronyms.items():
         parent[find(short)] = find(long)
     groups: dict[str, list[Span]] = {}
-    for ent in doc.ents:
-        groups.setdefault(find("".join(words_of[ent.text])), []).append(ent)
+    for ent, text in ents:
+        groups.setdefault(find("".join(words_of[text])), []).append(ent)
     return [(prior_label(Counter(span.label_ for span in spans).most_common(1)[0][0], spans, prior_min_share), spans)
             for spans in groups.values()]
 
@@ -299,11 +301,12 @@ class Extractor:
         grouped = list(self.entity_features(doc, paper))
         entities = []
         for (label, spans, _), proposed in zip(grouped, self.proposed_scorer.flags([vector for *_, vector in grouped])):
-            forms = list(dict.fromkeys(span.text for span in spans))
+            texts = [span_text(span) for span in spans]
+            forms = list(dict.fromkeys(texts))
             long_forms = [form for form in forms if form in acronyms.values()]
-            preferred = long_forms[0] if long_forms else Counter(span.text for span in spans).most_common(1)[0][0]
-            mentions = tuple(Mention(span.start_char, span.end_char, span.text,
-                                     mention_confidence(span, self.mode), span._.source) for span in spans)
+            preferred = long_forms[0] if long_forms else Counter(texts).most_common(1)[0][0]
+            mentions = tuple(Mention(span.start_char, span.end_char, text, mention_confidence(span, self.mode), span._.source)
+                             for span, text in zip(spans, texts))
             entities.append(ExtractedEntity(label=label, text=preferred, mentions=mentions,
                                             aliases=tuple(form for form in forms if form != preferred),
                                             proposed=proposed))
@@ -319,17 +322,16 @@ class Extractor:
         """Yield (label, spans, proposed-flag features) for each entity of the paper."""
         boundary = len(paper.title)  # a name never runs from the title into the abstract
         doc.ents = [ent for ent in doc.ents if not ent.start_char < boundary < ent.end_char]
-        cues = cue_ends(doc)
-        firsts = first_entities_after_cues(doc, cues)
+        sentences = Sentences.of(doc)
         annotated, common = type_prior()["names"], common_acronym_names()
         for label, spans in group_spans(doc, PRIOR_MIN_SHARE[self.mode]):
-            keys = {normalise_name(span.text) for span in spans}
+            keys = {normalise_name(span_text(span)) for span in spans}
             yield label, spans, features(
                 doc, spans, label=label, title_length=len(paper.title),
                 known=any(mention_source(s) in ("gazetteer", "agreed") for s in spans),
                 established=any(key in annotated for key in keys),
                 common_acronym=bool(keys & common),
-                cues=cues, first_after_cue=firsts)
+                sentences=sentences)
 
 
 def split_at(sentences: tuple[tuple[int, int], ...], boundary: int) -> tuple[tuple[int, int], ...]:

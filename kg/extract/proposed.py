@@ -13,15 +13,16 @@ from __future__ import annotations
 import json
 import math
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from spacy.tokens import Doc, Span, Token
 
 from ..model import ENTITY_TYPES
-from .components import DATA_DIR, doc_text
+from .components import DATA_DIR, doc_text, span_text
 
-__all__ = ["FEATURES", "CONTRIBUTION_CUE", "features", "ProposedScorer", "WEIGHTS_PATH"]
+__all__ = ["FEATURES", "CONTRIBUTION_CUE", "Sentences", "features", "ProposedScorer", "WEIGHTS_PATH"]
 
 WEIGHTS_PATH = DATA_DIR / "proposed.json"
 
@@ -55,18 +56,49 @@ def is_proper_name(text: str) -> bool:
     return any(ch.isupper() for ch in text[1:]) or any(ch.isdigit() for ch in text) or text[:1].isupper()
 
 
-def cue_ends(doc: Doc) -> dict[int, int]:
-    """For each sentence start, the character offset where its first contribution cue ends."""
-    ends, text = {}, doc_text(doc)
-    for sent in doc.sents:
-        cue = CONTRIBUTION_CUE.search(text[sent.start_char:sent.end_char])
-        if cue:
-            ends[sent.start] = sent.start_char + cue.end()
-    return ends
+@dataclass(frozen=True)
+class Sentences:
+    """What the features read about a paper's sentences, worked out once per paper.
+
+    `of_token`: each token's sentence number; `cue_end`: for a sentence with a contribution cue, the
+    character offset where its first cue ends; `about_parts`: sentences that describe parts ("consists
+    of", "module"); `first_after_cue`: token index of the first entity after each cue.
+    """
+    of_token: list[int]
+    cue_end: dict[int, int]
+    about_parts: frozenset[int]
+    first_after_cue: frozenset[int]
+
+    @classmethod
+    def of(cls, doc: Doc) -> "Sentences":
+        text = doc_text(doc)
+        of_token, cue_end, about_parts = [0] * len(doc), {}, set()
+        for number, sent in enumerate(doc.sents):
+            of_token[sent.start:sent.end] = [number] * (sent.end - sent.start)
+            sentence = text[sent.start_char:sent.end_char]
+            if PARTS_CUE.search(sentence):
+                about_parts.add(number)
+            if cue := CONTRIBUTION_CUE.search(sentence):
+                cue_end[number] = sent.start_char + cue.end()
+        first_after_cue = {}
+        for ent in doc.ents:
+            number = of_token[ent.start]
+            if number in cue_end and number not in first_after_cue and ent.start_char >= cue_end[number]:
+                first_after_cue[number] = ent.start
+        return cls(of_token, cue_end, frozenset(about_parts), frozenset(first_after_cue.values()))
+
+    def after_cue(self, span: Span) -> bool:
+        number = self.of_token[span.start]
+        return number in self.cue_end and span.start_char >= self.cue_end[number]
+
+    def near_cue(self, span: Span) -> bool:
+        """In a sentence with a contribution cue or in the sentence after it."""
+        number = self.of_token[span.start]
+        return number in self.cue_end or number - 1 in self.cue_end
 
 
 def features(doc: Doc, spans: list[Span], *, label: str, title_length: int, known: bool, established: bool,
-             common_acronym: bool, cues: dict[int, int], first_after_cue: set[int]) -> list[float]:
+             common_acronym: bool, sentences: Sentences) -> list[float]:
     """The feature vector (in FEATURES order) of one entity of one paper.
 
     `known`: the gazetteer has it; `established`: annotators named it in several training papers;
@@ -76,9 +108,9 @@ def features(doc: Doc, spans: list[Span], *, label: str, title_length: int, know
     """
     text = doc_text(doc)
     prefix_end = title_name_end(text[:title_length])
-    texts = {span.text for span in spans}
+    texts = {span_text(span) for span in spans}
     acronyms = doc._.acronyms or {}
-    after_cue = any(span.sent.start in cues and span.start_char >= cues[span.sent.start] for span in spans)
+    after_cue = any(sentences.after_cue(span) for span in spans)
     in_title = any(span.end_char <= title_length for span in spans)
     in_abstract = any(span.start_char > title_length for span in spans)
     first = min(spans, key=lambda span: span.start_char)
@@ -88,7 +120,7 @@ def features(doc: Doc, spans: list[Span], *, label: str, title_length: int, know
         "in_title_prefix": float(any(span.end_char <= prefix_end for span in spans)),
         "in_title": float(in_title),
         "after_cue": float(after_cue),
-        "first_after_cue": float(any(span.start in first_after_cue for span in spans)),
+        "first_after_cue": float(any(span.start in sentences.first_after_cue for span in spans)),
         "acronym_here": float(any(name in acronyms or name in acronyms.values() for name in texts)),
         "proper_name": float(any(is_proper_name(name) for name in texts)),
         "naming_cue": float(any(NAMING_CUE.search(text[max(0, s.start_char - 12): s.start_char]) for s in spans)),
@@ -103,9 +135,9 @@ def features(doc: Doc, spans: list[Span], *, label: str, title_length: int, know
         "acronym_after_cue": float(after_cue and any(name in acronyms or name in acronyms.values() for name in texts)),
         "established_name": float(established),
         "common_acronym": float(common_acronym),
-        "rare_word": float(any(is_rare_word(token) for span in spans for token in span)),
-        "near_cue": float(any(span.sent.start in cues or previous_sentence_start(span) in cues for span in spans)),
-        "in_parts_sentence": float(any(PARTS_CUE.search(span.sent.text) for span in spans)),
+        "rare_word": float(doc.vocab.vectors.size > 0 and any(is_rare_word(token) for span in spans for token in span)),
+        "near_cue": float(any(sentences.near_cue(span) for span in spans)),
+        "in_parts_sentence": float(any(sentences.of_token[span.start] in sentences.about_parts for span in spans)),
     }
     for entity_type in ENTITY_TYPES:
         values[f"type_{entity_type}"] = float(label == entity_type)
@@ -113,25 +145,7 @@ def features(doc: Doc, spans: list[Span], *, label: str, title_length: int, know
 
 
 def is_rare_word(token: Token) -> bool:
-    vectors = token.vocab.vectors
-    return vectors.size > 0 and any(ch.isalpha() for ch in token.text) and token.orth not in vectors.key2row
-
-
-def previous_sentence_start(span: Span) -> int:
-    """Token index where the sentence before the span's starts (-1 for the first sentence)."""
-    start = span.sent.start
-    return span.doc[start - 1].sent.start if start > 0 else -1
-
-
-def first_entities_after_cues(doc: Doc, cues: dict[int, int]) -> set[int]:
-    """Token index of the first entity after each contribution cue."""
-    firsts = set()
-    for sent in doc.sents:
-        if sent.start in cues:
-            after = [ent for ent in sent.ents if ent.start_char >= cues[sent.start]]
-            if after:
-                firsts.add(after[0].start)
-    return firsts
+    return any(ch.isalpha() for ch in token.text) and token.orth not in token.vocab.vectors.key2row
 
 
 class ProposedScorer:
