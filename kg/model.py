@@ -64,7 +64,7 @@ class Mention:
     end: int
     text: str
     confidence: float
-    source: str  # which component found it: "ner", "gazetteer", "context", "acronym"
+    source: str  # which component found it: "ner", "gazetteer", "acronym", "context", "shape", or "agreed" (NER and gazetteer)
 
 
 @dataclass(frozen=True)

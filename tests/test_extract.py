@@ -248,3 +248,20 @@ def test_a_gazetteer_match_on_a_found_entity_keeps_who_found_it():
     sources = {ent.text: (ent.label_, ent._.source, mention_source(ent)) for ent in doc.ents}
     assert sources["Matterport3D"] == ("Method", "ner", "agreed")
     assert sources["ImageNet"] == ("Dataset", "gazetteer", "gazetteer")
+
+
+def test_a_mention_reports_the_component_that_found_it():
+    extraction = Extractor(mode="fast").extract_one(Paper(id="t", title="", abstract=(
+        "We report NDCG@10 and top-1 accuracy on ImageNet, on the Polyvore dataset, and on the Massive Text "
+        "Embedding Benchmark (MTEB); MTEB is hard.")))
+    found_by = {mention.text: mention.source for entity in extraction.entities for mention in entity.mentions}
+    assert found_by["NDCG@10"] == "shape"
+    assert found_by["ImageNet"] == "gazetteer"
+    assert found_by["Polyvore"] == "context"
+    assert found_by["Massive Text Embedding Benchmark"] == "acronym"  # spelt out by the known "MTEB"
+
+
+def test_a_mention_the_ner_and_the_gazetteer_both_found_is_reported_as_agreed():
+    extraction = Extractor(mode="default").extract_one(Paper(id="t", title="", abstract="We fine-tune it on ImageNet."))
+    [mention] = [mention for entity in extraction.entities for mention in entity.mentions if mention.text == "ImageNet"]
+    assert mention.source == "agreed"

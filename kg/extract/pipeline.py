@@ -305,7 +305,7 @@ class Extractor:
             forms = list(dict.fromkeys(texts))
             long_forms = [form for form in forms if form in acronyms.values()]
             preferred = long_forms[0] if long_forms else Counter(texts).most_common(1)[0][0]
-            mentions = tuple(Mention(span.start_char, span.end_char, text, mention_confidence(span, self.mode), span._.source)
+            mentions = tuple(Mention(span.start_char, span.end_char, text, mention_confidence(span, self.mode), mention_source(span))
                              for span, text in zip(spans, texts))
             entities.append(ExtractedEntity(label=label, text=preferred, mentions=mentions,
                                             aliases=tuple(form for form in forms if form != preferred),
