@@ -8,8 +8,9 @@ logistic regression (numpy, L2, full-batch gradient descent, deterministic) on t
 papers the NER trains on. An entity is flagged at or above a threshold; in a paper where none is,
 the likeliest entity is flagged if it reaches a lower fallback (most papers propose something).
 Both are the pair that maximises (smoothed over neighbouring thresholds), on the held-out 10%, the
-proposed F1 as ../shared/gold/score.py counts it: per paper, each gold entity matched at most once, by an equal name or one whose words
-run inside the other's; gold entities the extractor missed count as misses.
+proposed F1 as ../shared/gold/score.py counts it: per paper, each gold entity matched at most once,
+by an equal name or one whose words run inside the other's; gold entities the extractor missed
+count as misses.
 ../shared/gold/dev.jsonl is never used.
 """
 from __future__ import annotations

@@ -141,9 +141,9 @@ def source_precision() -> dict[str, dict[str, float]]:
     return json.loads(CALIBRATION_PATH.read_text(encoding="utf-8"))["precision_by_source"]
 
 
-def mention_confidence(span: Span, mode: Mode) -> float:
-    """How often, in this mode, a mention found by the span's component is right (0.5 if never measured)."""
-    return source_precision()[mode].get(mention_source(span), 0.5)
+def source_confidence(source: str, mode: Mode) -> float:
+    """How often, in this mode, a mention found by `source` (see `mention_source`) is right (0.5 if never measured)."""
+    return source_precision()[mode].get(source, 0.5)
 
 
 @lru_cache(maxsize=1)
@@ -305,8 +305,9 @@ class Extractor:
             forms = list(dict.fromkeys(texts))
             long_forms = [form for form in forms if form in acronyms.values()]
             preferred = long_forms[0] if long_forms else Counter(texts).most_common(1)[0][0]
-            mentions = tuple(Mention(span.start_char, span.end_char, text, mention_confidence(span, self.mode), mention_source(span))
-                             for span, text in zip(spans, texts))
+            sources = [mention_source(span) for span in spans]
+            mentions = tuple(Mention(span.start_char, span.end_char, text, source_confidence(source, self.mode), source)
+                             for span, text, source in zip(spans, texts, sources))
             entities.append(ExtractedEntity(label=label, text=preferred, mentions=mentions,
                                             aliases=tuple(form for form in forms if form != preferred),
                                             proposed=proposed))

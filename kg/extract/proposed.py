@@ -96,6 +96,9 @@ class Sentences:
         number = self.of_token[span.start]
         return number in self.cue_end or number - 1 in self.cue_end
 
+    def in_parts_sentence(self, span: Span) -> bool:
+        return self.of_token[span.start] in self.about_parts
+
 
 def features(doc: Doc, spans: list[Span], *, label: str, title_length: int, known: bool, established: bool,
              common_acronym: bool, sentences: Sentences) -> list[float]:
@@ -137,7 +140,7 @@ def features(doc: Doc, spans: list[Span], *, label: str, title_length: int, know
         "common_acronym": float(common_acronym),
         "rare_word": float(doc.vocab.vectors.size > 0 and any(is_rare_word(token) for span in spans for token in span)),
         "near_cue": float(any(sentences.near_cue(span) for span in spans)),
-        "in_parts_sentence": float(any(sentences.of_token[span.start] in sentences.about_parts for span in spans)),
+        "in_parts_sentence": float(any(sentences.in_parts_sentence(span) for span in spans)),
     }
     for entity_type in ENTITY_TYPES:
         values[f"type_{entity_type}"] = float(label == entity_type)
