@@ -81,7 +81,8 @@ def is_case_sensitive_name(name: str) -> bool:
 
 
 def sourced_span(doc: Doc, start: int, end: int, label: str, source: str) -> Span:
-    """A token span with its label and the name of the component that found it."""
+    """A token span with its label and the component that found it: for an entity trimmed to new offsets,
+    which do not carry the source recorded under the old ones."""
     span = Span(doc, start, end, label=label)
     span._.source = source
     return span
@@ -368,7 +369,8 @@ class ContextTyper:
                     labels[index] = head
         for index, ent in enumerate(ents):
             labels[index] = apposition_type(doc, ent) or labels[index]
-        doc.ents = [ent if label == ent.label_ else sourced_span(doc, ent.start, ent.end, label, ent._.source)
+        # a retyped entity keeps its offsets, and with them the source recorded for it
+        doc.ents = [ent if label == ent.label_ else Span(doc, ent.start, ent.end, label=label)
                     for ent, label in zip(ents, labels)]
         named = title_prefix_name(doc)
         set_entities(doc, ([named] if named is not None else []) + names_before_heads(doc) + names_in_lists(doc), "context")
