@@ -203,12 +203,15 @@ COMPARATOR = re.compile(r"\b(outperform\w*|than|over|surpass\w*|beat\w*|compared
 LIST_BETWEEN_NUMBERS = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or|to)\s*$", re.I)
 PARALLEL_BETWEEN = re.compile(r"^[^;:.!?%]{0,80}?(?:,|\band|\bwhile|\bto)\s*(?:by\s+)?" + HEDGE + "$", re.I)
 RANGE_BEFORE = re.compile(r"[\d%]\s*$")
+DIGIT = re.compile(r"\d")
 YEAR = re.compile(r"^(19|20)\d\d$")
 METRIC_NEAR_CHARS = 40
 
 
 def sentence_results(text: str, mentions: list[Mention], sentence_start: int, sentence_end: int) -> list[Result]:
     sentence = text[sentence_start:sentence_end]
+    if not DIGIT.search(sentence):  # most sentences state no number; NUMBER is slow to rule that out
+        return []
     matches = [m for m in NUMBER.finditer(sentence)
                if not any(e[0] <= sentence_start + m.start() < e[1] or e[0] < sentence_start + m.end() <= e[1]
                           for e in mentions)  # numbers inside names: "ResNet-50", "top-1 accuracy"

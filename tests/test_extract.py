@@ -206,13 +206,14 @@ def test_type_prior_overrides_the_ner_only_on_a_clear_majority():
     which does not, follows the annotators' majority."""
     from spacy.tokens import Span
 
+    from kg.extract.components import Found
     from kg.extract.pipeline import PRIOR_MIN_SHARE, make_nlp, prior_label
 
     doc = make_nlp("fast")("Agents trained with reinforcement learning.")
     span = Span(doc, 3, 5, label="Task")
     assert span.text == "reinforcement learning"
-    assert prior_label("Task", [span], PRIOR_MIN_SHARE["default"]) == "Task"
-    assert prior_label("Task", [span], PRIOR_MIN_SHARE["fast"]) == "Method"
+    assert prior_label("Task", [Found.of(span)], PRIOR_MIN_SHARE["default"]) == "Task"
+    assert prior_label("Task", [Found.of(span)], PRIOR_MIN_SHARE["fast"]) == "Method"
 
 
 @pytest.mark.parametrize("cue", ["established_name", "common_acronym", "in_gazetteer"])
@@ -265,3 +266,38 @@ def test_a_mention_the_ner_and_the_gazetteer_both_found_is_reported_as_agreed():
     extraction = Extractor(mode="default").extract_one(Paper(id="t", title="", abstract="We fine-tune it on ImageNet."))
     [mention] = [mention for entity in extraction.entities for mention in entity.mentions if mention.text == "ImageNet"]
     assert mention.source == "agreed"
+
+
+def test_the_fast_mode_finds_words_shaped_like_names():
+    """Without the NER, a word with two capitals or a capital and a digit is a name: a Model when it
+    carries a number, else a Method; a hyphenated name is taken whole, "-based" is not part of it."""
+    found, _ = entities(Extractor(mode="fast"), "We distil OpenMath-CodeLlama-70B into a ZIP-FIT model with an "
+                                                "LLM-based judge, using GRPO; it works in 3D and in Real Time.")
+    assert found["OpenMath-CodeLlama-70B"].label == "Model"
+    assert found["ZIP-FIT"].label == "Method"
+    assert found["GRPO"].mentions[0].source == "name-shape"
+    assert "LLM-based" not in found and "LLM" in found
+    assert not {"3D", "Real", "Time", "Real Time"} & set(found)
+
+
+def test_the_tokenizer_shortcut_for_words_of_letters_only_changes_no_token():
+    """adjust_tokenizer skips the prefix, suffix and infix rules for words of letters only: none of them
+    matches such a word, so every bundled abstract is tokenized exactly as the rules alone would."""
+    import spacy
+
+    from kg.api import default_inputs
+    from kg.extract.pipeline import adjust_tokenizer, affix_rules
+    from kg.ingest import read_papers
+
+    shortcut, rules_only = spacy.blank("en"), spacy.blank("en")
+    adjust_tokenizer(shortcut)
+    prefix_search, suffix_search, infix_finditer = affix_rules(rules_only)
+    for word in ("model", "Transformer", "naïve", "Straße", "模型", "LoRA", "ÉCOLE"):
+        assert prefix_search(word) is None and suffix_search(word) is None and not list(infix_finditer(word))
+    rules_only.tokenizer.prefix_search, rules_only.tokenizer.suffix_search = prefix_search, suffix_search
+    rules_only.tokenizer.infix_finditer = infix_finditer
+    papers, _ = read_papers(default_inputs())
+    texts = [paper.text for paper in papers] + ["Low-Rank Adaptation~(LoRA) beats ViT. at MRR@10=0.38 (e.g., 3.5%)."]
+    for text in texts:
+        assert [token.text for token in shortcut(text)] == [token.text for token in rules_only(text)]
+    assert [token.text for token in shortcut(texts[-1])][:8] == ["Low", "-", "Rank", "Adaptation", "~", "(", "LoRA", ")"]

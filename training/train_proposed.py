@@ -48,8 +48,8 @@ def examples(extractor: Extractor, papers: list[dict]):
         doc = extractor.annotate(record)
         proposed = [e["forms"] for e in paper["entities"] if e.get("proposed")]
         names_here = []
-        for _, spans, vector in extractor.entity_features(doc, record):
-            names = [s.text for s in spans]
+        for _, found, vector in extractor.entity_features(doc, record):
+            names = [mention.text for mention in found]
             rows.append(vector)
             labels.append(float(any(names_match(names, forms) for forms in proposed)))
             names_here.append(names)

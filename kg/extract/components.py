@@ -4,7 +4,8 @@ Each component takes a `Doc` whose ``doc.ents`` may already hold entities and re
 with more or cleaner entities; each records where a span came from in ``span._.source``
 and acronym pairs in ``doc._.acronyms``. The order is set in `pipeline.make_nlp`:
 
-    sentencizer -> [tok2vec -> ner (default mode)] -> kg_gazetteer -> kg_acronyms -> kg_context -> kg_hygiene
+    sentencizer -> [tok2vec -> ner (default mode)] -> kg_gazetteer -> [kg_names (fast mode)] -> kg_acronyms
+    -> kg_context -> kg_hygiene
 """
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ import csv
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator, NamedTuple
 
 import numpy
 import spacy
-from spacy.attrs import LOWER, ORTH
+from spacy.attrs import ENT_IOB, LOWER, ORTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.strings import get_string_id
@@ -111,6 +113,37 @@ def span_text(span: Span) -> str:
     return doc_text(span.doc)[span.start_char:span.end_char]
 
 
+def mention_source(span: Span) -> str:
+    """The component that found the span, or "agreed" when the gazetteer also knows it."""
+    return Found.of(span).source
+
+
+class Found(NamedTuple):
+    """An entity span of a Doc with its text and the component that found it (`mention_source`), read
+    once for the steps after the pipeline (spaCy rebuilds both on every access)."""
+    span: Span
+    text: str
+    source: str
+
+    @classmethod
+    def of(cls, span: Span) -> "Found":
+        return cls.all_in(span.doc, [span])[0]
+
+    @classmethod
+    def all_in(cls, doc: Doc, ents: list[Span]) -> list["Found"]:
+        """`Found.of` each of the Doc's entities `ents`, reading the gazetteer's matches once."""
+        text, known = doc_text(doc), doc._.gazetteer_matches
+        return [cls(ent, text[ent.start_char:ent.end_char],
+                    "agreed" if source != "gazetteer" and (ent.start_char, ent.end_char) in known else source)
+                for ent in ents for source in (ent._.source,)]
+
+
+def tokens_text(doc: Doc, start: int, end: int) -> str:
+    """``doc[start:end].text`` without building the span."""
+    last = doc[end - 1]
+    return doc_text(doc)[doc[start].idx:last.idx + len(last)]
+
+
 def title_token_end(doc: Doc) -> int:
     """Index of the first token after the title (the whole Doc when the title's end was not recorded)."""
     end = doc.user_data.get(TITLE_END_KEY)
@@ -123,20 +156,34 @@ def set_entities(doc: Doc, spans: list[Span], source: str) -> None:
     Only the added spans take `source`: a span's extension attributes are stored by its offsets, so
     marking a candidate that an entity already covers would relabel that entity's source too.
     """
-    taken = set()
-    for ent in doc.ents:
-        taken.update(range(ent.start, ent.end))
-    added = [span for span in filter_spans(spans) if not taken.intersection(range(span.start, span.end))]
+    if not spans:
+        return
+    iob = doc.to_array(ENT_IOB)
+    taken = (iob == 1) | (iob == 3)  # inside or beginning an entity
+    added = [span for span in filter_spans(spans) if not taken[span.start:span.end].any()]
     for span in added:
         span._.source = source
-    doc.ents = sorted([*doc.ents, *added], key=lambda span: span.start)
+    doc.set_ents(added, default="unmodified")  # the tokens of the current entities stay as they are
 
 
 METRIC_AT_K = re.compile(r"(?<![\w@.])[A-Za-z][A-Za-z-]{0,15}@(?:\d{1,4}|[kKnN])(?![\w@.])")
 
-# "ResNet-50", "LLaMA-7B", "BERT-large", "T5-v1": a known one-word name with a size or version.
-VERSIONED_NAME = re.compile(
-    r"(?<![\w-])(?P<base>[A-Za-z][\w.]*?)-(?P<version>\d[\w.]*|v\d[\w.]*|(?:tiny|small|base|large|xl|xxl)\b)(?![\w-])", re.I)
+# "ResNet-50", "LLaMA-7B", "BERT-large", "T5-v1": a known one-word name with a size or version. The
+# version is found first (its hyphen lets the regex engine skip ahead), then the word before it.
+VERSION_SUFFIX = re.compile(r"-(?:\d[\w.]*|[vV]\d[\w.]*|(?i:tiny|small|base|large|xl|xxl)\b)(?![\w-])")
+WORD_BEFORE = re.compile(r"[A-Za-z][\w.]*\Z")
+
+
+def versioned_names(text: str):
+    """(start, end, base name) of each word-version pair in `text`.
+
+    >>> [text for *_, text in versioned_names("ResNet-50, BERT-large, x-1, 3D-50, GPT-4-turbo")]
+    ['ResNet', 'BERT', 'x']
+    """
+    for version in VERSION_SUFFIX.finditer(text):
+        word = WORD_BEFORE.search(text, max(0, version.start() - 40), version.start())
+        if word and not (word.start() > 0 and (text[word.start() - 1].isalnum() or text[word.start() - 1] in "_-")):
+            yield word.start(), version.end(), word.group()
 
 
 class GazetteerMatcher:
@@ -168,9 +215,10 @@ class GazetteerMatcher:
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         # a metric known by its shape: "NDCG@10", "pass@k"
-        shaped = [doc.char_span(match.start(), match.end(), label="Metric") for match in METRIC_AT_K.finditer(text)]
-        known = [doc.char_span(match.start(), match.end(), label="Model") for match in VERSIONED_NAME.finditer(text)
-                 if match.group("base") in self.versionable]
+        shaped = [doc.char_span(match.start(), match.end(), label="Metric") for match in METRIC_AT_K.finditer(text)] \
+            if "@" in text else []
+        known = [doc.char_span(start, end, label="Model") for start, end, base in versioned_names(text)
+                 if base in self.versionable]
         for matcher in (self.exact, self.any_case):
             known += [Span(doc, start, end, label=match_id) for match_id, start, end in matcher(doc)]
         shaped, known = [span for span in shaped if span is not None], [span for span in known if span is not None]
@@ -292,6 +340,22 @@ def letters_in_order(short: str, long: str) -> bool:
     return True
 
 
+def whole_word_occurrences(text: str, word: str) -> Iterator[int]:
+    """Where `word` stands in `text` with no letter, digit, "_" or "-" right before or after it.
+
+    >>> list(whole_word_occurrences("LoRA, QLoRA, LoRA-FA and (LoRA)", "LoRA"))
+    [0, 26]
+    """
+    def joins(char: str) -> bool:
+        return char.isalnum() or char in ("_", "-")
+
+    start = text.find(word)
+    while start != -1:
+        if not joins(text[start - 1: start]) and not joins(text[start + len(word): start + len(word) + 1]):
+            yield start
+        start = text.find(word, start + 1)
+
+
 class AcronymLinker:
     """Pair long forms with acronyms and spread the entity type between them.
 
@@ -305,8 +369,9 @@ class AcronymLinker:
     def __call__(self, doc: Doc) -> Doc:
         pairs = find_acronym_pairs(doc)
         doc._.acronyms = {}
-        label_of = {(ent.start, ent.end): ent.label_ for ent in doc.ents}
-        overlapping = {i: ent for ent in doc.ents for i in range(ent.start, ent.end)}
+        ents = doc.ents
+        label_of = {(ent.start, ent.end): ent.label_ for ent in ents}
+        overlapping = {i: ent for ent in ents for i in range(ent.start, ent.end)}
         new_spans, replaced = [], set()
         for long_span, short_span in pairs:
             label = label_of.get((short_span.start, short_span.end))
@@ -334,10 +399,9 @@ class AcronymLinker:
         if replaced:
             doc.ents = [ent for ent in doc.ents if (ent.start, ent.end) not in replaced]
         known = {short: label for short, label in ((s.text, s.label_) for s in new_spans) if short in doc._.acronyms}
-        if known:
-            bare = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(known, key=len, reverse=True))) + r")(?![\w-])")
-            for match in bare.finditer(doc_text(doc)):
-                span = doc.char_span(match.start(), match.end(), label=known[match.group()])
+        for short, label in known.items():
+            for start in whole_word_occurrences(doc_text(doc), short):
+                span = doc.char_span(start, start + len(short), label=label)
                 new_spans += [span] if span is not None else []
         set_entities(doc, new_spans, "acronym")
         return doc
@@ -369,9 +433,10 @@ class ContextTyper:
                     labels[index] = head
         for index, ent in enumerate(ents):
             labels[index] = apposition_type(doc, ent) or labels[index]
-        # a retyped entity keeps its offsets, and with them the source recorded for it
-        doc.ents = [ent if label == ent.label_ else Span(doc, ent.start, ent.end, label=label)
-                    for ent, label in zip(ents, labels)]
+        if any(label != ent.label_ for ent, label in zip(ents, labels)):
+            # a retyped entity keeps its offsets, and with them the source recorded for it
+            doc.ents = [ent if label == ent.label_ else Span(doc, ent.start, ent.end, label=label)
+                        for ent, label in zip(ents, labels)]
         named = title_prefix_name(doc)
         set_entities(doc, ([named] if named is not None else []) + names_before_heads(doc) + names_in_lists(doc), "context")
         return doc
@@ -384,9 +449,10 @@ def string_ids(words: tuple[str, ...]) -> numpy.ndarray:
 
 def tokens_of(doc: Doc, words: dict[str, str], *, ignore_case: bool = True):
     """(token, value) for each token that is a key of `words`, found by comparing hashes in numpy
-    (visiting every token in Python costs more than the rest of the component)."""
+    (visiting every token in Python costs more than the rest of the component; for a handful of words,
+    comparing every token with every word beats ``numpy.isin``, which sorts)."""
     attribute = LOWER if ignore_case else ORTH
-    for i in numpy.nonzero(numpy.isin(doc.to_array(attribute), string_ids(tuple(words))))[0]:
+    for i in numpy.flatnonzero((doc.to_array(attribute)[:, None] == string_ids(tuple(words))).any(axis=1)):
         token = doc[int(i)]
         yield token, words[token.lower_]
 
@@ -499,7 +565,7 @@ def apposition_type(doc: Doc, ent: Span) -> str | None:
     The last head noun before the appositive's first clause word decides. Only names with a
     capital or a digit change type ("large language models, a ..." says nothing about one thing).
     """
-    if not any(ch.isupper() or ch.isdigit() for ch in ent.text):
+    if not any(ch.isupper() or ch.isdigit() for ch in span_text(ent)):
         return None
     return appositive_head(doc, ent.end)
 
@@ -574,7 +640,7 @@ def head_before(doc: Doc, start: int) -> str | None:
     for width in range(1, 4):
         if start - width - 1 < 0:
             break
-        if doc[start - width: start].text.lower() in LIST_INTRODUCERS and doc[start - width - 1].lower_ in TYPE_HEADS:
+        if doc[start - width - 1].lower_ in TYPE_HEADS and doc[start - width: start].text.lower() in LIST_INTRODUCERS:
             return TYPE_HEADS[doc[start - width - 1].lower_]
     return None
 
@@ -627,27 +693,91 @@ class SpanHygiene:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        ents = []
+        ents, current = [], doc.ents
         acronym_of = {long: short for short, long in (doc._.acronyms or {}).items()}
-        for ent in doc.ents:
+        for ent in current:
             start, end = ent.start, ent.end
             while start < end and doc[start].lower_ in LEADING_NOISE:
                 start += 1
-            end = end_without_heads(doc, start, end, acronym_of.get(ent.text, ""), punct=True)
+            end = end_without_heads(doc, start, end, acronym_of.get(span_text(ent), ""), punct=True)
             while start < end and doc[start].is_punct and doc[start].text not in "(":
                 start += 1
             if start >= end:
                 continue
-            if ent.label_ != "Metric" and any(ch.isupper() for ch in doc[start:end].text):
+            if ent.label_ != "Metric" and any(ch.isupper() for ch in tokens_text(doc, start, end)):
                 end = with_edition(doc, end, ent.label_)
-            text = doc[start:end].text
+            text = tokens_text(doc, start, end)
             if text.lower() in GENERIC_WORDS or text in NOT_ENTITIES or not re.search(r"[A-Za-z]", text) or len(text) < 2 or NOT_A_NAME.search(text) \
                     or is_math_fragment(text):
                 continue
             ents.append(ent if (start, end) == (ent.start, ent.end)
                         else sourced_span(doc, start, end, ent.label_, ent._.source))
-        doc.ents = filter_spans(ents)
+        kept = filter_spans(ents)
+        if kept != list(current):
+            doc.ents = kept
         return doc
+
+
+# A word shaped like a coined name: two capitals ("LoRA", "GPT-4o") or a capital and a digit ("Llama-2").
+NAME_SHAPED = re.compile(r"[A-Za-z0-9][\w.+-]*", re.ASCII)
+
+
+def is_name_shaped(word: str) -> bool:
+    """Two capitals, or a capital and a digit, in a word that does not open with a digit.
+
+    >>> [is_name_shaped(word) for word in ("LoRA", "GPT-4o", "Llama-2", "SGD", "3D", "Transformer", "x86")]
+    [True, True, True, True, False, False, False]
+    """
+    capitals = sum(ch.isupper() for ch in word)
+    return bool(NAME_SHAPED.fullmatch(word)) and word[0].isalnum() and (capitals >= 2 or (
+        capitals == 1 and any(ch.isdigit() for ch in word) and not word[0].isdigit()))
+
+
+class NameShapeFinder:
+    """Mark name-shaped words no component has found (fast mode, which has no NER): a Model when the
+    word carries a number ("GPT-4", "ResNet50"), else a Method; the type prior later fixes known names.
+
+    Whether a word is name-shaped is a flag spaCy works out once per word of the vocabulary, so finding
+    them costs one array read per Doc.
+
+    >>> nlp = spacy.blank("en")
+    >>> doc = NameShapeFinder(nlp, "names")(nlp("We tune LoRA on Llama-2 with SGD in 3D ."))
+    >>> [(ent.text, ent.label_) for ent in doc.ents]
+    [('LoRA', 'Method'), ('Llama-2', 'Model'), ('SGD', 'Method')]
+    """
+
+    def __init__(self, nlp: Language, name: str):
+        self.name = name
+        self.flag = nlp.vocab.add_flag(is_name_shaped)
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for i in numpy.flatnonzero(doc.to_array(self.flag)):
+            start, end = hyphenated_name(doc, int(i))
+            label = "Model" if any(ch.isdigit() for ch in doc_text(doc)[doc[start].idx:doc[end - 1].idx + len(doc[end - 1])]) else "Method"
+            spans.append(Span(doc, start, end, label=label))
+        set_entities(doc, spans, "name-shape")
+        return doc
+
+
+def hyphenated_name(doc: Doc, i: int) -> tuple[int, int]:
+    """The token range of the hyphenated name around token `i`, over parts with a capital or a digit
+    ("OpenMath-CodeLlama-70B", "ZIP-FIT"; not "-based").
+
+    >>> doc = spacy.blank("en")("an LLM-based Qwen2-7B and ZIP-FIT")
+    >>> [doc[slice(*hyphenated_name(doc, i))].text for i in (1, 4, 8)]
+    ['LLM', 'Qwen2-7B', 'ZIP-FIT']
+    """
+    def joins(hyphen: int, part: int) -> bool:
+        return (0 <= part < len(doc) and doc[hyphen].text == "-" and not doc[hyphen].whitespace_
+                and not doc[hyphen - 1].whitespace_ and any(ch.isupper() or ch.isdigit() for ch in doc[part].text))
+
+    start, end = i, i + 1
+    while end + 1 < len(doc) and joins(end, end + 1):
+        end += 2
+    while start >= 2 and joins(start - 1, start - 2):
+        start -= 2
+    return start, end
 
 
 @Language.factory("kg_gazetteer", assigns=["doc.ents", "doc._.gazetteer_matches"])
@@ -668,3 +798,8 @@ def make_context_typer(nlp: Language, name: str) -> ContextTyper:
 @Language.factory("kg_hygiene", assigns=["doc.ents"])
 def make_span_hygiene(nlp: Language, name: str) -> SpanHygiene:
     return SpanHygiene(nlp, name)
+
+
+@Language.factory("kg_names", assigns=["doc.ents"])
+def make_name_shape_finder(nlp: Language, name: str) -> NameShapeFinder:
+    return NameShapeFinder(nlp, name)

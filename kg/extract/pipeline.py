@@ -3,7 +3,7 @@
 Two modes share one spaCy pipeline built on ``spacy.blank("en")``, with nothing downloaded:
 
 - ``default``: the NER trained by ``training/train.py`` (shipped in ``kg/data/ner``), then rules;
-- ``fast``: rules only (gazetteer, acronyms, context, hygiene), for very large corpora.
+- ``fast``: rules only (gazetteer, name-shaped words, acronyms, context, hygiene), for very large corpora.
 
 >>> from kg.model import Paper
 >>> extractor = Extractor(mode="fast")
@@ -13,28 +13,28 @@ Two modes share one spaCy pipeline built on ``spacy.blank("en")``, with nothing 
 """
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import multiprocessing
 import re
 import warnings
-from collections import Counter
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator, Literal
+from typing import Callable, Iterable, Iterator, Literal
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from ..errors import ExtractionError
 from ..model import ExtractedEntity, Mention, Paper, PaperExtraction
 from ..relate import relate
 from . import components  # noqa: F401  (registers the kg_* factories)
-from .components import span_text
+from .components import Found, mention_source
 from .proposed import WEIGHTS_PATH, ProposedScorer, Sentences, features
 
-__all__ = ["Extractor", "make_nlp", "normalise_name", "NER_PATH"]
+__all__ = ["Extractor", "make_nlp", "normalise_name", "mention_source", "NER_PATH"]
 
 Mode = Literal["default", "fast"]
 NER_PATH = components.DATA_DIR / "ner"
@@ -68,7 +68,7 @@ def make_nlp(mode: Mode = "default", ner_path: Path = NER_PATH) -> Language:
         nlp = spacy.blank("en")
     adjust_tokenizer(nlp)
     nlp.add_pipe("sentencizer", first=True)
-    for name in ("kg_gazetteer", "kg_acronyms", "kg_context", "kg_hygiene"):
+    for name in ("kg_gazetteer", *(("kg_names",) if mode == "fast" else ()), "kg_acronyms", "kg_context", "kg_hygiene"):
         nlp.add_pipe(name)
     return nlp
 
@@ -87,24 +87,42 @@ def adjust_tokenizer(nlp: Language) -> None:
     >>> [token.text for token in nlp("MRR@10=0.383, Recall@1000>=0.99")]
     ['MRR@10', '=', '0.383', ',', 'Recall@1000', '>=', '0.99']
     """
+    prefix_search, suffix_search, infix_finditer = affix_rules(nlp)
+    tokenizer = nlp.tokenizer
+    # No prefix, suffix or infix rule matches a word of letters only (each needs punctuation, a digit or a
+    # symbol), and skipping their long regexes for such words makes tokenizing new text a quarter faster.
+    tokenizer.prefix_search = unless_letters_only(prefix_search, None)
+    tokenizer.suffix_search = unless_letters_only(suffix_search, None)
+    tokenizer.infix_finditer = unless_letters_only(infix_finditer, ())
+
+
+def affix_rules(nlp: Language) -> tuple[Callable, Callable, Callable]:
+    """spaCy's English prefix search, suffix search and infix finditer, with the splits `adjust_tokenizer` adds."""
     suffixes = [*nlp.Defaults.suffixes, r"(?<=[A-Za-z0-9][A-Z])\.$"]
     infixes = [*nlp.Defaults.infixes, r"~", r"(?<=~)[(\[]", r"(?<=[A-Za-z0-9%])(?:[<>]=?|=|\u2265|\u2264)(?=[A-Za-z0-9.])"]
-    nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
-    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
+    return (spacy.util.compile_prefix_regex(nlp.Defaults.prefixes).search,
+            spacy.util.compile_suffix_regex(suffixes).search, spacy.util.compile_infix_regex(infixes).finditer)
 
 
-def name_words(name: str) -> list[str]:
-    """The lower-cased words of a name, without a leading article, the last one singular.
+def unless_letters_only(find: Callable[[str], object], nothing: object) -> Callable[[str], object]:
+    """`find`, answering `nothing` at once for a word of letters only."""
+    return lambda word: nothing if word.isalpha() else find(word)
+
+
+@lru_cache(maxsize=1 << 16)
+def name_words(name: str) -> tuple[str, ...]:
+    """The lower-cased words of a name, without a leading article, the last one singular (cached: the
+    same names recur in every paper).
 
     >>> name_words("The Low-Rank Adaptations")
-    ['low', 'rank', 'adaptation']
+    ('low', 'rank', 'adaptation')
     """
     words = [w for w in re.split(r"[^0-9a-z]+", name.lower().replace("\u2019", "'")) if w]
     if words and words[0] in ("the", "a", "an"):
         words = words[1:]
     if words and len(words[-1]) > 3 and words[-1].endswith("s") and not words[-1].endswith("ss"):
         words[-1] = words[-1][:-1]
-    return words
+    return tuple(words)
 
 
 def normalise_name(name: str) -> str:
@@ -124,13 +142,6 @@ def head_word(name: str) -> str | None:
     """
     words = name_words(name)
     return words[-1] if len(words) > 1 else None
-
-
-def mention_source(span: Span) -> str:
-    """The component that found the span, or "agreed" when the gazetteer also knows it."""
-    if span._.source != "gazetteer" and (span.start_char, span.end_char) in span.doc._.gazetteer_matches:
-        return "agreed"
-    return span._.source
 
 
 @lru_cache(maxsize=1)
@@ -162,28 +173,29 @@ def clear_majority(counts: dict[str, int] | None, share: float) -> str | None:
     return best if n >= share * sum(counts.values()) else None
 
 
-def prior_label(label: str, spans: list[Span], min_share: float) -> str:
+def prior_label(label: str, found: list[Found], min_share: float) -> str:
     """The type the training annotations clearly give this name (at least `min_share` of the papers that
     annotate it), unless the text itself typed it.
 
     Failing the whole name, a Method, Task or Metric takes the type annotators clearly give names
     with its head word ("... detection" -> Task, "... network" -> Method, "... rate" -> Metric).
 
+    >>> from spacy.tokens import Span
     >>> nlp = spacy.blank("en")
     >>> doc = nlp("We study domain adaptation for Spatially Selective Noise Detection.")
-    >>> prior_label("Method", [Span(doc, 2, 4, label="Method")], 0.8)  # annotated as a Task in most training papers
+    >>> prior_label("Method", [Found.of(Span(doc, 2, 4, label="Method"))], 0.8)  # a Task in most training papers
     'Task'
-    >>> prior_label("Method", [Span(doc, 5, 9, label="Method")], 0.8)
+    >>> prior_label("Method", [Found.of(Span(doc, 5, 9, label="Method"))], 0.8)
     'Task'
     """
-    if any(span._.source == "context" for span in spans):
+    if any(mention.source == "context" for mention in found):
         return label
     prior = type_prior()
-    for span in spans:
-        if best := clear_majority(prior["names"].get(normalise_name(span_text(span))), min_share):
+    for mention in found:
+        if best := clear_majority(prior["names"].get(normalise_name(mention.text)), min_share):
             return best
     if label in HEAD_TYPED:
-        by_head = {clear_majority(prior["heads"].get(head_word(span_text(span)) or ""), HEAD_MIN_SHARE) for span in spans}
+        by_head = {clear_majority(prior["heads"].get(head_word(mention.text) or ""), HEAD_MIN_SHARE) for mention in found}
         by_head &= HEAD_TYPED
         if len(by_head) == 1:
             return by_head.pop()
@@ -204,16 +216,16 @@ def common_acronym_names() -> frozenset[str]:
     return frozenset(common) | frozenset(common.values())
 
 
-def group_spans(doc: Doc, prior_min_share: float) -> list[tuple[str, list[Span]]]:
-    """One (label, spans) group per name in this paper: spellings and acronym/long-form pairs together.
+def group_spans(doc: Doc, found: list[Found], prior_min_share: float) -> list[tuple[str, list[Found]]]:
+    """One (label, mentions) group per name among the Doc's entities `found`: spellings and acronym/long-form
+    pairs together.
 
     An acronym joins its long form when the paper defines it ("large language models (LLMs)") or,
     for common acronyms, when both appear ("LLMs" ... "large language models"); so does a name
     that uses the acronym inside ("offline RL" ... "offline reinforcement learning").
     """
     defined = {normalise_name(short): normalise_name(long) for short, long in (doc._.acronyms or {}).items()}
-    ents = [(ent, span_text(ent)) for ent in doc.ents]
-    words_of = {text: name_words(text) for _, text in ents}
+    words_of = {mention.text: name_words(mention.text) for mention in found}
     names = {"".join(words) for words in words_of.values()}
     common = common_acronyms()
     acronyms = {**{short: common[short] for short in names if short in common and common[short] in names}, **defined}
@@ -231,11 +243,20 @@ def group_spans(doc: Doc, prior_min_share: float) -> list[tuple[str, list[Span]]
 
     for short, long in acronyms.items():
         parent[find(short)] = find(long)
-    groups: dict[str, list[Span]] = {}
-    for ent, text in ents:
-        groups.setdefault(find("".join(words_of[text])), []).append(ent)
-    return [(prior_label(Counter(span.label_ for span in spans).most_common(1)[0][0], spans, prior_min_share), spans)
-            for spans in groups.values()]
+    groups: dict[str, list[Found]] = {}
+    for mention in found:
+        groups.setdefault(find("".join(words_of[mention.text])), []).append(mention)
+    return [(prior_label(most_common([mention.span.label_ for mention in group]), group, prior_min_share), group)
+            for group in groups.values()]
+
+
+def most_common(items: list[str]) -> str:
+    """The most frequent item, the first seen among equals (as ``Counter.most_common``, at a tenth of the cost).
+
+    >>> most_common(["Model", "Method", "Method", "Model"])
+    'Model'
+    """
+    return max(dict.fromkeys(items), key=items.count)
 
 
 class Extractor:
@@ -267,9 +288,16 @@ class Extractor:
         global _WORKER_EXTRACTOR
         _WORKER_EXTRACTOR = self  # inherited by the forked workers
         batches = batched(papers, self.batch_size * 4)
-        with multiprocessing.get_context("fork").Pool(self.n_process) as pool:
-            for extractions in pool.imap(extract_batch_in_worker, batches):
-                yield from extractions
+        # Objects that exist before the fork (the pipeline, its caches, the papers) are left out of garbage
+        # collection, in the workers and here, until the work is done: traversing them again and again cost
+        # the fast mode 10-30% of its speed (bench/speed.py), and touching them copies the shared pages.
+        gc.freeze()
+        try:
+            with multiprocessing.get_context("fork").Pool(self.n_process) as pool:
+                for extractions in pool.imap(extract_batch_in_worker, batches):
+                    yield from extractions
+        finally:
+            gc.unfreeze()
 
     def extract_serially(self, papers: Iterable[Paper]) -> Iterator[PaperExtraction]:
         pairs = ((self.make_doc(paper), paper) for paper in papers)
@@ -300,14 +328,13 @@ class Extractor:
         acronyms = doc._.acronyms or {}
         grouped = list(self.entity_features(doc, paper))
         entities = []
-        for (label, spans, _), proposed in zip(grouped, self.proposed_scorer.flags([vector for *_, vector in grouped])):
-            texts = [span_text(span) for span in spans]
+        for (label, found, _), proposed in zip(grouped, self.proposed_scorer.flags([vector for *_, vector in grouped])):
+            texts = [mention.text for mention in found]
             forms = list(dict.fromkeys(texts))
             long_forms = [form for form in forms if form in acronyms.values()]
-            preferred = long_forms[0] if long_forms else Counter(texts).most_common(1)[0][0]
-            sources = [mention_source(span) for span in spans]
+            preferred = long_forms[0] if long_forms else most_common(texts)
             mentions = tuple(Mention(span.start_char, span.end_char, text, source_confidence(source, self.mode), source)
-                             for span, text, source in zip(spans, texts, sources))
+                             for span, text, source in found)
             entities.append(ExtractedEntity(label=label, text=preferred, mentions=mentions,
                                             aliases=tuple(form for form in forms if form != preferred),
                                             proposed=proposed))
@@ -319,17 +346,20 @@ class Extractor:
         return PaperExtraction(paper=paper, entities=tuple(entities), sentences=sentences,
                                relations=tuple(relations), results=tuple(results))
 
-    def entity_features(self, doc: Doc, paper: Paper):
-        """Yield (label, spans, proposed-flag features) for each entity of the paper."""
+    def entity_features(self, doc: Doc, paper: Paper) -> Iterator[tuple[str, list[Found], list[float]]]:
+        """Yield (label, mentions, proposed-flag features) for each entity of the paper."""
         boundary = len(paper.title)  # a name never runs from the title into the abstract
-        doc.ents = [ent for ent in doc.ents if not ent.start_char < boundary < ent.end_char]
-        sentences = Sentences.of(doc)
+        ents = list(doc.ents)
+        if any(ent.start_char < boundary < ent.end_char for ent in ents):
+            ents = [ent for ent in ents if not ent.start_char < boundary < ent.end_char]
+            doc.ents = ents
+        sentences = Sentences.of(doc, ents)
         annotated, common = type_prior()["names"], common_acronym_names()
-        for label, spans in group_spans(doc, PRIOR_MIN_SHARE[self.mode]):
-            keys = {normalise_name(span_text(span)) for span in spans}
-            yield label, spans, features(
-                doc, spans, label=label, title_length=len(paper.title),
-                known=any(mention_source(s) in ("gazetteer", "agreed") for s in spans),
+        for label, found in group_spans(doc, Found.all_in(doc, ents), PRIOR_MIN_SHARE[self.mode]):
+            keys = {normalise_name(mention.text) for mention in found}
+            yield label, found, features(
+                doc, found, label=label, title_length=len(paper.title),
+                known=any(mention.source in ("gazetteer", "agreed") for mention in found),
                 established=any(key in annotated for key in keys),
                 common_acronym=bool(keys & common),
                 sentences=sentences)

@@ -13,28 +13,30 @@ from __future__ import annotations
 import json
 import math
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
 from spacy.tokens import Doc, Span, Token
 
 from ..model import ENTITY_TYPES
-from .components import DATA_DIR, doc_text, span_text
+from .components import DATA_DIR, Found, doc_text
 
 __all__ = ["FEATURES", "CONTRIBUTION_CUE", "Sentences", "features", "ProposedScorer", "WEIGHTS_PATH"]
 
 WEIGHTS_PATH = DATA_DIR / "proposed.json"
 
+# The two cues below are matched in lower-cased text, without a leading \b (it would stop Python's
+# regex engine from skipping ahead to the first letters, and costs 3x); `word_starts` checks the start.
 CONTRIBUTION_CUE = re.compile(
-    r"\b(?:we|this (?:paper|work)|here we|in this (?:paper|work),? we)\s+(?:\w+ly\s+)?"
+    r"(?:we|this (?:paper|work)|here we|in this (?:paper|work),? we)\s+(?:\w+ly\s+)?"
     r"(?:propose|proposes|introduce|introduces|present|presents|develop|develops|design|designs|"
-    r"call|term|dub|name|release|releases|construct|build|curate|contribute|create|devise|put forward)\b",
-    re.I,
-)
+    r"call|term|dub|name|release|releases|construct|build|curate|contribute|create|devise|put forward)\b")
 NAMING_CUE = re.compile(r"\b(?:called|named|dubbed|termed|coined)\s*$", re.I)
 NOVELTY_WORDS = re.compile(r"\b(?:novel|new|our|proposed|first)\b[^.]{0,40}$", re.I)
-PARTS_CUE = re.compile(r"\b(?:consists?|consisting|comprises?|comprising|composed|modules?|components?|stages?)\b", re.I)
+PARTS_CUE = re.compile(r"(?:consists?|consisting|comprises?|comprising|composed|modules?|components?|stages?)\b")
 EXISTING_CUE = re.compile(r"\b(?:such as|including|like|e\.g\.|baselines?|existing|prior|previous|standard|popular|outperform\w*|than)\b[^.]{0,30}$", re.I)
 
 FEATURES = (
@@ -70,18 +72,21 @@ class Sentences:
     first_after_cue: frozenset[int]
 
     @classmethod
-    def of(cls, doc: Doc) -> "Sentences":
+    def of(cls, doc: Doc, ents: list[Span]) -> "Sentences":
+        """The sentences of `doc`, whose entities are `ents`."""
         text = doc_text(doc)
-        of_token, cue_end, about_parts = [0] * len(doc), {}, set()
-        for number, sent in enumerate(doc.sents):
+        sents = list(doc.sents)
+        of_token = [0] * len(doc)
+        for number, sent in enumerate(sents):
             of_token[sent.start:sent.end] = [number] * (sent.end - sent.start)
-            sentence = text[sent.start_char:sent.end_char]
-            if PARTS_CUE.search(sentence):
-                about_parts.add(number)
-            if cue := CONTRIBUTION_CUE.search(sentence):
-                cue_end[number] = sent.start_char + cue.end()
+        starts = [sent.start_char for sent in sents]
+        lowered = lower_keeping_offsets(text)
+        about_parts = {bisect_right(starts, match.start()) - 1 for match in word_starts(PARTS_CUE, lowered)}
+        cue_end: dict[int, int] = {}
+        for match in word_starts(CONTRIBUTION_CUE, lowered):
+            cue_end.setdefault(bisect_right(starts, match.start()) - 1, match.end())
         first_after_cue = {}
-        for ent in doc.ents:
+        for ent in ents:
             number = of_token[ent.start]
             if number in cue_end and number not in first_after_cue and ent.start_char >= cue_end[number]:
                 first_after_cue[number] = ent.start
@@ -100,7 +105,22 @@ class Sentences:
         return self.of_token[span.start] in self.about_parts
 
 
-def features(doc: Doc, spans: list[Span], *, label: str, title_length: int, known: bool, established: bool,
+def lower_keeping_offsets(text: str) -> str:
+    """`text` lower-cased character by character (a few characters lower-case to two, "İ")."""
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+
+
+def word_starts(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
+    """The matches of `pattern` in `text` that start a word.
+
+    >>> [match.group() for match in word_starts(re.compile("we propose"), "twe propose, we propose")]
+    ['we propose']
+    """
+    return (match for match in pattern.finditer(text) if not text[match.start() - 1: match.start()].isalnum())
+
+
+def features(doc: Doc, found: list[Found], *, label: str, title_length: int, known: bool, established: bool,
              common_acronym: bool, sentences: Sentences) -> list[float]:
     """The feature vector (in FEATURES order) of one entity of one paper.
 
@@ -111,7 +131,8 @@ def features(doc: Doc, spans: list[Span], *, label: str, title_length: int, know
     """
     text = doc_text(doc)
     prefix_end = title_name_end(text[:title_length])
-    texts = {span_text(span) for span in spans}
+    spans = [mention.span for mention in found]
+    texts = {mention.text for mention in found}
     acronyms = doc._.acronyms or {}
     after_cue = any(sentences.after_cue(span) for span in spans)
     in_title = any(span.end_char <= title_length for span in spans)
