@@ -174,6 +174,11 @@ VERSION_SUFFIX = re.compile(r"-(?:\d[\w.]*|[vV]\d[\w.]*|(?i:tiny|small|base|larg
 WORD_BEFORE = re.compile(r"[A-Za-z][\w.]*\Z")
 
 
+def joins_word(char: str) -> bool:
+    """A character that continues a word or name: a letter, a digit, "_" or "-" (not the empty string)."""
+    return char.isalnum() or char in ("_", "-")
+
+
 def versioned_names(text: str):
     """(start, end, base name) of each word-version pair in `text`.
 
@@ -182,7 +187,7 @@ def versioned_names(text: str):
     """
     for version in VERSION_SUFFIX.finditer(text):
         word = WORD_BEFORE.search(text, max(0, version.start() - 40), version.start())
-        if word and not (word.start() > 0 and (text[word.start() - 1].isalnum() or text[word.start() - 1] in "_-")):
+        if word and not joins_word(text[word.start() - 1: word.start()]):
             yield word.start(), version.end(), word.group()
 
 
@@ -346,12 +351,9 @@ def whole_word_occurrences(text: str, word: str) -> Iterator[int]:
     >>> list(whole_word_occurrences("LoRA, QLoRA, LoRA-FA and (LoRA)", "LoRA"))
     [0, 26]
     """
-    def joins(char: str) -> bool:
-        return char.isalnum() or char in ("_", "-")
-
     start = text.find(word)
     while start != -1:
-        if not joins(text[start - 1: start]) and not joins(text[start + len(word): start + len(word) + 1]):
+        if not joins_word(text[start - 1: start]) and not joins_word(text[start + len(word): start + len(word) + 1]):
             yield start
         start = text.find(word, start + 1)
 
@@ -718,18 +720,18 @@ class SpanHygiene:
         return doc
 
 
-# A word shaped like a coined name: two capitals ("LoRA", "GPT-4o") or a capital and a digit ("Llama-2").
-NAME_SHAPED = re.compile(r"[A-Za-z0-9][\w.+-]*", re.ASCII)
+# The characters coined names are written with ("GPT-4o", "Qwen2.5", "C++"); is_name_shaped adds the capitals.
+NAME_CHARACTERS = re.compile(r"[A-Za-z0-9][\w.+-]*", re.ASCII)
 
 
 def is_name_shaped(word: str) -> bool:
-    """Two capitals, or a capital and a digit, in a word that does not open with a digit.
+    """Two capitals ("LoRA", "3DGS"), or one capital and a digit after it ("Llama-2"; not "3D").
 
-    >>> [is_name_shaped(word) for word in ("LoRA", "GPT-4o", "Llama-2", "SGD", "3D", "Transformer", "x86")]
-    [True, True, True, True, False, False, False]
+    >>> [is_name_shaped(word) for word in ("LoRA", "GPT-4o", "Llama-2", "SGD", "3D", "Transformer", "x86", "Ab-ü")]
+    [True, True, True, True, False, False, False, False]
     """
     capitals = sum(ch.isupper() for ch in word)
-    return bool(NAME_SHAPED.fullmatch(word)) and word[0].isalnum() and (capitals >= 2 or (
+    return bool(NAME_CHARACTERS.fullmatch(word)) and (capitals >= 2 or (
         capitals == 1 and any(ch.isdigit() for ch in word) and not word[0].isdigit()))
 
 
@@ -754,7 +756,7 @@ class NameShapeFinder:
         spans = []
         for i in numpy.flatnonzero(doc.to_array(self.flag)):
             start, end = hyphenated_name(doc, int(i))
-            label = "Model" if any(ch.isdigit() for ch in doc_text(doc)[doc[start].idx:doc[end - 1].idx + len(doc[end - 1])]) else "Method"
+            label = "Model" if any(ch.isdigit() for ch in tokens_text(doc, start, end)) else "Method"
             spans.append(Span(doc, start, end, label=label))
         set_entities(doc, spans, "name-shape")
         return doc
