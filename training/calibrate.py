@@ -4,10 +4,10 @@
 
 Runs each mode's pipeline over the held-out tenth of training/data/train.jsonl (papers the NER
 never trained on) and counts, per component that found a mention (ner, gazetteer, acronym, context,
-shape, and "agreed" when the NER and the gazetteer found the same span), the share of mentions whose
-text and label match a gold entity of that paper. The same component is not equally right in both
-modes: in the default mode the gazetteer only adds what the NER left out. Writes
-kg/data/calibration.json, which kg.extract reads as each mention's confidence.
+shape, name-shape in the fast mode, and "agreed" when the NER and the gazetteer found the same span),
+the share of mentions whose text and label match a gold entity of that paper. The same component is
+not equally right in both modes: in the default mode the gazetteer only adds what the NER left out.
+Writes kg/data/calibration.json, which kg.extract reads as each mention's confidence.
 """
 from __future__ import annotations
 
