@@ -231,8 +231,8 @@ def test_the_sentence_after_we_propose_is_near_the_cue_and_later_ones_are_not():
     extractor = Extractor(mode="default")
     paper = Paper(id="t", title="", abstract="We propose a new routing method for sparse experts. It adds a balancing "
                   "loss called FlowBalance. Experiments compare it with GShard on GLUE.")
-    near_cue = {spans[0].text: vector[FEATURES.index("near_cue")]
-                for _, spans, vector in extractor.entity_features(extractor.annotate(paper), paper)}
+    near_cue = {found[0].text: vector[FEATURES.index("near_cue")]
+                for _, found, vector in extractor.entity_features(extractor.annotate(paper), paper)}
     assert near_cue["FlowBalance"] == 1.0
     assert near_cue["GLUE"] == 0.0
 

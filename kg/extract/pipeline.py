@@ -32,7 +32,7 @@ from ..model import ExtractedEntity, Mention, Paper, PaperExtraction
 from ..relate import relate
 from . import components  # noqa: F401  (registers the kg_* factories)
 from .components import Found, mention_source
-from .proposed import WEIGHTS_PATH, ProposedScorer, Sentences, features
+from .proposed import WEIGHTS_PATH, PaperFacts, ProposedScorer, features
 
 __all__ = ["Extractor", "make_nlp", "normalise_name", "mention_source", "NER_PATH"]
 
@@ -353,16 +353,16 @@ class Extractor:
         if any(ent.start_char < boundary < ent.end_char for ent in ents):
             ents = [ent for ent in ents if not ent.start_char < boundary < ent.end_char]
             doc.ents = ents
-        sentences = Sentences.of(doc, ents)
+        facts = PaperFacts.of(doc, ents, len(paper.title))
         annotated, common = type_prior()["names"], common_acronym_names()
         for label, found in group_spans(doc, Found.all_in(doc, ents), PRIOR_MIN_SHARE[self.mode]):
             keys = {normalise_name(mention.text) for mention in found}
             yield label, found, features(
-                doc, found, label=label, title_length=len(paper.title),
+                doc, found, label=label,
                 known=any(mention.source in ("gazetteer", "agreed") for mention in found),
                 established=any(key in annotated for key in keys),
                 common_acronym=bool(keys & common),
-                sentences=sentences)
+                paper=facts)
 
 
 def split_at(sentences: tuple[tuple[int, int], ...], boundary: int) -> tuple[tuple[int, int], ...]:

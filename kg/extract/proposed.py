@@ -24,7 +24,7 @@ from spacy.tokens import Doc, Span, Token
 from ..model import ENTITY_TYPES
 from .components import DATA_DIR, Found, doc_text
 
-__all__ = ["FEATURES", "CONTRIBUTION_CUE", "Sentences", "features", "ProposedScorer", "WEIGHTS_PATH"]
+__all__ = ["FEATURES", "CONTRIBUTION_CUE", "PaperFacts", "features", "ProposedScorer", "WEIGHTS_PATH"]
 
 WEIGHTS_PATH = DATA_DIR / "proposed.json"
 
@@ -59,21 +59,29 @@ def is_proper_name(text: str) -> bool:
 
 
 @dataclass(frozen=True)
-class Sentences:
-    """What the features read about a paper's sentences, worked out once per paper.
+class PaperFacts:
+    """What the features read about the whole paper, worked out once per paper.
 
-    `of_token`: each token's sentence number; `cue_end`: for a sentence with a contribution cue, the
-    character offset where its first cue ends; `about_parts`: sentences that describe parts ("consists
-    of", "module"); `first_after_cue`: token index of the first entity after each cue.
+    `title_length`: where the title ends in the text; `title_name_end`: where its "Name: subtitle" prefix
+    ends (0 without one); `acronym_forms`: the short and long forms of the acronyms the paper defines;
+    `has_vectors`: whether the pipeline has word vectors (the fast mode has none); `of_token`: each
+    token's sentence number; `cue_end`: for a sentence with a contribution cue, the character offset
+    where its first cue ends; `about_parts`: sentences that describe parts ("consists of", "module");
+    `first_after_cue`: token index of the first entity after each cue.
     """
+    title_length: int
+    title_name_end: int
+    acronym_forms: frozenset[str]
+    has_vectors: bool
     of_token: list[int]
     cue_end: dict[int, int]
     about_parts: frozenset[int]
     first_after_cue: frozenset[int]
 
     @classmethod
-    def of(cls, doc: Doc, ents: list[Span]) -> "Sentences":
-        """The sentences of `doc`, whose entities are `ents`."""
+    def of(cls, doc: Doc, ents: list[Span], title_length: int) -> "PaperFacts":
+        """The facts of the paper whose text is in `doc` (the title its first `title_length` characters)
+        and whose entities are `ents`."""
         text = doc_text(doc)
         sents = list(doc.sents)
         of_token = [0] * len(doc)
@@ -90,7 +98,10 @@ class Sentences:
             number = of_token[ent.start]
             if number in cue_end and number not in first_after_cue and ent.start_char >= cue_end[number]:
                 first_after_cue[number] = ent.start
-        return cls(of_token, cue_end, frozenset(about_parts), frozenset(first_after_cue.values()))
+        acronyms = doc._.acronyms or {}
+        return cls(title_length, title_name_end(text[:title_length]), frozenset(acronyms) | frozenset(acronyms.values()),
+                   doc.vocab.vectors.size > 0, of_token, cue_end, frozenset(about_parts),
+                   frozenset(first_after_cue.values()))
 
     def after_cue(self, span: Span) -> bool:
         number = self.of_token[span.start]
@@ -120,8 +131,8 @@ def word_starts(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
     return (match for match in pattern.finditer(text) if not text[match.start() - 1: match.start()].isalnum())
 
 
-def features(doc: Doc, found: list[Found], *, label: str, title_length: int, known: bool, established: bool,
-             common_acronym: bool, sentences: Sentences) -> list[float]:
+def features(doc: Doc, found: list[Found], *, label: str, known: bool, established: bool, common_acronym: bool,
+             paper: PaperFacts) -> list[float]:
     """The feature vector (in FEATURES order) of one entity of one paper.
 
     `known`: the gazetteer has it; `established`: annotators named it in several training papers;
@@ -129,12 +140,11 @@ def features(doc: Doc, found: list[Found], *, label: str, title_length: int, kno
     without a word vector (fewer than five uses in the unlabelled abstracts the vectors were trained on);
     the rules-only fast mode has no vectors and counts none.
     """
-    text = doc_text(doc)
-    prefix_end = title_name_end(text[:title_length])
+    text, title_length, prefix_end = doc_text(doc), paper.title_length, paper.title_name_end
     spans = [mention.span for mention in found]
     texts = {mention.text for mention in found}
-    acronyms = doc._.acronyms or {}
-    after_cue = any(sentences.after_cue(span) for span in spans)
+    acronym_here = bool(texts & paper.acronym_forms)
+    after_cue = any(paper.after_cue(span) for span in spans)
     in_title = any(span.end_char <= title_length for span in spans)
     in_abstract = any(span.start_char > title_length for span in spans)
     first = min(spans, key=lambda span: span.start_char)
@@ -144,8 +154,8 @@ def features(doc: Doc, found: list[Found], *, label: str, title_length: int, kno
         "in_title_prefix": float(any(span.end_char <= prefix_end for span in spans)),
         "in_title": float(in_title),
         "after_cue": float(after_cue),
-        "first_after_cue": float(any(span.start in sentences.first_after_cue for span in spans)),
-        "acronym_here": float(any(name in acronyms or name in acronyms.values() for name in texts)),
+        "first_after_cue": float(any(span.start in paper.first_after_cue for span in spans)),
+        "acronym_here": float(acronym_here),
         "proper_name": float(any(is_proper_name(name) for name in texts)),
         "naming_cue": float(any(NAMING_CUE.search(text[max(0, s.start_char - 12): s.start_char]) for s in spans)),
         "novelty_before": float(bool(NOVELTY_WORDS.search(before))),
@@ -156,12 +166,12 @@ def features(doc: Doc, found: list[Found], *, label: str, title_length: int, kno
         "in_title_and_abstract": float(in_title and in_abstract),
         "is_title_prefix": float(prefix_end > 0 and any(text[:prefix_end].strip() == name for name in texts)),
         "after_cue_proper": float(after_cue and any(is_proper_name(name) for name in texts)),
-        "acronym_after_cue": float(after_cue and any(name in acronyms or name in acronyms.values() for name in texts)),
+        "acronym_after_cue": float(after_cue and acronym_here),
         "established_name": float(established),
         "common_acronym": float(common_acronym),
-        "rare_word": float(doc.vocab.vectors.size > 0 and any(is_rare_word(token) for span in spans for token in span)),
-        "near_cue": float(any(sentences.near_cue(span) for span in spans)),
-        "in_parts_sentence": float(any(sentences.in_parts_sentence(span) for span in spans)),
+        "rare_word": float(paper.has_vectors and any(is_rare_word(token) for span in spans for token in span)),
+        "near_cue": float(any(paper.near_cue(span) for span in spans)),
+        "in_parts_sentence": float(any(paper.in_parts_sentence(span) for span in spans)),
     }
     for entity_type in ENTITY_TYPES:
         values[f"type_{entity_type}"] = float(label == entity_type)
