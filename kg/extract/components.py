@@ -82,6 +82,11 @@ def is_case_sensitive_name(name: str) -> bool:
     return any(ch.isupper() or ch.isdigit() for ch in name[1:]) or name.isupper()
 
 
+def has_capital_or_digit(text: str) -> bool:
+    """What sets a name apart from running text: a capital or a digit anywhere ("BERT", "iPhone", "top-1")."""
+    return any(ch.isupper() or ch.isdigit() for ch in text)
+
+
 def sourced_span(doc: Doc, start: int, end: int, label: str, source: str) -> Span:
     """A token span with its label and the component that found it: for an entity trimmed to new offsets,
     which do not carry the source recorded under the old ones."""
@@ -528,7 +533,7 @@ def is_name_word(token: Token, *, in_list: bool = False) -> bool:
     text = token.text
     if token.is_stop or not text[:1].isalnum() or (not in_list and (token.is_sent_start or token.lower_ in NOT_NAME_WORDS)):
         return False
-    return any(ch.isdigit() for ch in text) or text[:1].isupper() or any(ch.isupper() for ch in text[1:])
+    return has_capital_or_digit(text)
 
 
 def title_prefix_name(doc: Doc) -> Span | None:
@@ -540,7 +545,7 @@ def title_prefix_name(doc: Doc) -> Span | None:
     ('OpenWebMath', 'Dataset')
     """
     colon = next((token.i for token in doc[:5] if token.text == ":"), None)
-    if not colon or not any(ch.isupper() or ch.isdigit() for ch in doc[:colon].text):
+    if not colon or not has_capital_or_digit(doc[:colon].text):
         return None
     label = appositive_head(doc, colon)
     return Span(doc, 0, colon, label=label) if label else None
@@ -567,7 +572,7 @@ def apposition_type(doc: Doc, ent: Span) -> str | None:
     The last head noun before the appositive's first clause word decides. Only names with a
     capital or a digit change type ("large language models, a ..." says nothing about one thing).
     """
-    if not any(ch.isupper() or ch.isdigit() for ch in span_text(ent)):
+    if not has_capital_or_digit(span_text(ent)):
         return None
     return appositive_head(doc, ent.end)
 
@@ -772,7 +777,7 @@ def hyphenated_name(doc: Doc, i: int) -> tuple[int, int]:
     """
     def joins(hyphen: int, part: int) -> bool:
         return (0 <= part < len(doc) and doc[hyphen].text == "-" and not doc[hyphen].whitespace_
-                and not doc[hyphen - 1].whitespace_ and any(ch.isupper() or ch.isdigit() for ch in doc[part].text))
+                and not doc[hyphen - 1].whitespace_ and has_capital_or_digit(doc[part].text))
 
     start, end = i, i + 1
     while end + 1 < len(doc) and joins(end, end + 1):

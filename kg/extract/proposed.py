@@ -22,7 +22,7 @@ from typing import Iterator
 from spacy.tokens import Doc, Span, Token
 
 from ..model import ENTITY_TYPES
-from .components import DATA_DIR, Found, doc_text
+from .components import DATA_DIR, Found, doc_text, has_capital_or_digit
 
 __all__ = ["FEATURES", "CONTRIBUTION_CUE", "PaperFacts", "features", "ProposedScorer", "WEIGHTS_PATH"]
 
@@ -52,10 +52,6 @@ def title_name_end(title: str) -> int:
     """End offset of a "Name: subtitle" title prefix (0 when the title has none)."""
     head, colon, _ = title.partition(":")
     return len(head) if colon and 0 < len(head.split()) <= 6 else 0
-
-
-def is_proper_name(text: str) -> bool:
-    return any(ch.isupper() for ch in text[1:]) or any(ch.isdigit() for ch in text) or text[:1].isupper()
 
 
 @dataclass(frozen=True)
@@ -156,7 +152,7 @@ def features(doc: Doc, found: list[Found], *, label: str, known: bool, establish
         "after_cue": float(after_cue),
         "first_after_cue": float(any(span.start in paper.first_after_cue for span in spans)),
         "acronym_here": float(acronym_here),
-        "proper_name": float(any(is_proper_name(name) for name in texts)),
+        "proper_name": float(any(has_capital_or_digit(name) for name in texts)),
         "naming_cue": float(any(NAMING_CUE.search(text[max(0, s.start_char - 12): s.start_char]) for s in spans)),
         "novelty_before": float(bool(NOVELTY_WORDS.search(before))),
         "existing_before": float(bool(EXISTING_CUE.search(before))),
@@ -165,7 +161,7 @@ def features(doc: Doc, found: list[Found], *, label: str, known: bool, establish
         "first_position": first.start_char / max(1, len(text)),
         "in_title_and_abstract": float(in_title and in_abstract),
         "is_title_prefix": float(prefix_end > 0 and any(text[:prefix_end].strip() == name for name in texts)),
-        "after_cue_proper": float(after_cue and any(is_proper_name(name) for name in texts)),
+        "after_cue_proper": float(after_cue and any(has_capital_or_digit(name) for name in texts)),
         "acronym_after_cue": float(after_cue and acronym_here),
         "established_name": float(established),
         "common_acronym": float(common_acronym),
