@@ -142,9 +142,9 @@ def test_urls_are_never_entities():
 
 def test_proposed_weights_cover_every_feature():
     import json
-    from kg.extract.proposed import FEATURES, WEIGHTS_PATH
+    from kg.extract.proposed import WEIGHT_NAMES, WEIGHTS_PATH
     data = json.loads(WEIGHTS_PATH.read_text())
-    assert set(data["weights"]) == set(FEATURES), "retrain with training/train_proposed.py"
+    assert set(data["weights"]) == set(WEIGHT_NAMES), "retrain with training/train_proposed.py"
     assert 0 < data["threshold"] < 1
 
 

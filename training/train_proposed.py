@@ -4,7 +4,8 @@
 
 Runs the extraction pipeline over training/data/train.jsonl, labels each extracted entity 1 when
 one of its names equals, once normalised, a form of an entity the gold marks `proposed`, and fits a
-logistic regression (numpy, L2, full-batch gradient descent, deterministic) on the same 90% of
+logistic regression over the features and each pair of them (`with_pairs`; numpy, L2, full-batch
+gradient descent, deterministic) on the same 90% of
 papers the NER trains on. An entity is flagged at or above a threshold; in a paper where none is,
 the likeliest entity is flagged if it reaches a lower fallback (most papers propose something).
 Both are the pair that maximises (smoothed over neighbouring thresholds), on the held-out 10%, the
@@ -25,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kg.extract import Extractor, normalise_name  # noqa: E402
 from kg.extract.pipeline import name_words  # noqa: E402
-from kg.extract.proposed import FEATURES, WEIGHTS_PATH, flags_from_probabilities  # noqa: E402
+from kg.extract.proposed import WEIGHT_NAMES, WEIGHTS_PATH, flags_from_probabilities, with_pairs  # noqa: E402
 from kg.model import Paper  # noqa: E402
 from prepare import split_training_papers  # noqa: E402
 
@@ -40,7 +41,7 @@ def names_match(ours: list[str], theirs: list[str]) -> bool:
 
 
 def examples(extractor: Extractor, papers: list[dict]):
-    """Feature rows and 0/1 labels for every extracted entity of the given gold papers, with, per
+    """Feature rows (with the pairs' products) and 0/1 labels for every extracted entity of the given gold papers, with, per
     paper, the names of each extracted entity and the forms of each gold proposed entity."""
     rows, labels, extracted, proposed_gold = [], [], [], []
     for paper in papers:
@@ -55,7 +56,7 @@ def examples(extractor: Extractor, papers: list[dict]):
             names_here.append(names)
         extracted.append(names_here)
         proposed_gold.append(proposed)
-    return np.array(rows), np.array(labels), extracted, proposed_gold
+    return with_pairs(np.array(rows)), np.array(labels), extracted, proposed_gold
 
 
 def runs_inside(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
@@ -94,6 +95,9 @@ def fit(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 THRESHOLDS = np.round(np.arange(0.2, 0.8, 0.02), 2)
 FALLBACKS = (*np.round(np.arange(0.1, 0.8, 0.05), 2), 1.0)
 SMOOTHING = 2  # thresholds either side averaged in
+# Pairs whose smoothed F1 is this close to the best are as good, within what ~250 gold contributions can tell
+# apart; of those, the highest threshold is taken: a wrong "this paper proposes X" misleads more than a miss.
+TIE = 0.005
 
 
 def proposed_f1(p: np.ndarray, extracted: list[list[list[str]]], gold: list[list[list[str]]],
@@ -115,12 +119,12 @@ def best_thresholds(p: np.ndarray, extracted: list[list[list[str]]], gold: list[
 
     Each pair is judged by its F1 averaged with the neighbouring thresholds' (SMOOTHING either side,
     same fallback): on a couple of hundred gold contributions a lone peak is more likely luck than a
-    better setting.
+    better setting. Among pairs within TIE of the best, the highest threshold (then fallback) wins.
     """
     f1 = np.array([[proposed_f1(p, extracted, gold, threshold, fallback) for fallback in FALLBACKS]
                    for threshold in THRESHOLDS])
     smoothed = np.array([f1[max(0, i - SMOOTHING):i + SMOOTHING + 1].mean(axis=0) for i in range(len(THRESHOLDS))])
-    i, j = np.unravel_index(np.argmax(smoothed), smoothed.shape)
+    i, j = max(zip(*np.nonzero(smoothed >= smoothed.max() - TIE)), key=lambda pair: (THRESHOLDS[pair[0]], FALLBACKS[pair[1]]))
     return float(THRESHOLDS[i]), float(FALLBACKS[j]), round(float(f1[i, j]), 4)
 
 
@@ -132,7 +136,7 @@ def main() -> None:
     hx, _, extracted, gold = examples(extractor, held_out)
     threshold, fallback, f1 = best_thresholds(1.0 / (1.0 + np.exp(-hx @ weights)), extracted, gold)
     WEIGHTS_PATH.write_text(json.dumps({
-        "weights": {name: round(float(w), 4) for name, w in zip(FEATURES, weights)},
+        "weights": {name: round(float(w), 4) for name, w in zip(WEIGHT_NAMES, weights)},
         "threshold": threshold,
         "fallback": fallback,
         "trained_on": f"training/data/train.jsonl: {len(train)} papers, {len(y)} entities ({int(y.sum())} proposed)",

@@ -1,6 +1,7 @@
 """Proposed flag: one paper's entity (its spans in the Doc) in, "is this the paper's own contribution?" out.
 
-A logistic regression over general cues (no names): where the entity stands (title prefix,
+A logistic regression over general cues (no names), each alone and each pair together (being in the
+title says more for a Method than for a Task): where the entity stands (title prefix,
 title, right after "we propose / introduce / present", in the sentence after it, in a sentence
 about parts: "consists of", "module"), how it is named (acronym defined here, a proper name,
 "called X", a word rare in arXiv abstracts), whether it is already established (in the gazetteer,
@@ -10,6 +11,7 @@ Weights are learnt by ``training/train_proposed.py`` from the training gold and 
 """
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -19,12 +21,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
 from spacy.tokens import Doc, Span, Token
 
 from ..model import ENTITY_TYPES
 from .components import DATA_DIR, Found, doc_text, has_capital_or_digit
 
-__all__ = ["FEATURES", "CONTRIBUTION_CUE", "PaperFacts", "features", "ProposedScorer", "WEIGHTS_PATH"]
+__all__ = ["FEATURES", "WEIGHT_NAMES", "CONTRIBUTION_CUE", "PaperFacts", "features", "with_pairs", "ProposedScorer",
+           "WEIGHTS_PATH"]
 
 WEIGHTS_PATH = DATA_DIR / "proposed.json"
 
@@ -46,6 +50,20 @@ FEATURES = (
     "established_name", "common_acronym", "rare_word", "near_cue", "in_parts_sentence",
     *(f"type_{label}" for label in ENTITY_TYPES),
 )
+
+# Every pair of features but the bias, weighed together: the product of the two values.
+PAIRS = tuple(itertools.combinations(range(1, len(FEATURES)), 2))
+WEIGHT_NAMES = (*FEATURES, *(f"{FEATURES[i]}*{FEATURES[j]}" for i, j in PAIRS))
+
+
+def with_pairs(vectors: np.ndarray) -> np.ndarray:
+    """Feature vectors (rows, in FEATURES order) followed by the products of each pair of features (WEIGHT_NAMES order).
+
+    >>> with_pairs(np.array([[1.0] + [2.0] * (len(FEATURES) - 1)])).shape == (1, len(WEIGHT_NAMES))
+    True
+    """
+    left, right = (list(side) for side in zip(*PAIRS))
+    return np.hstack([vectors, vectors[:, left] * vectors[:, right]])
 
 
 def title_name_end(title: str) -> int:
@@ -188,7 +206,7 @@ class ProposedScorer:
     """
 
     def __init__(self, weights: dict[str, float], threshold: float, fallback: float):
-        self.weights = [weights.get(name, 0.0) for name in FEATURES]
+        self.weights = np.array([weights.get(name, 0.0) for name in WEIGHT_NAMES])
         self.threshold = threshold
         self.fallback = fallback
 
@@ -198,14 +216,17 @@ class ProposedScorer:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         return cls(data["weights"], data["threshold"], data["fallback"])
 
+    def probabilities(self, vectors: list[list[float]]) -> list[float]:
+        z = with_pairs(np.array(vectors, dtype=float).reshape(len(vectors), len(FEATURES))) @ self.weights
+        return (1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))).tolist()
+
     def probability(self, vector: list[float]) -> float:
-        z = sum(w * x for w, x in zip(self.weights, vector))
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return self.probabilities([vector])[0]
 
     def flags(self, vectors: list[list[float]]) -> list[bool]:
         """Which of one paper's entities it proposes: those at or above the threshold; when none is,
         the likeliest one if its probability reaches `fallback` (most papers propose something)."""
-        return flags_from_probabilities([self.probability(vector) for vector in vectors], self.threshold, self.fallback)
+        return flags_from_probabilities(self.probabilities(vectors), self.threshold, self.fallback)
 
 
 def flags_from_probabilities(probabilities: list[float], threshold: float, fallback: float) -> list[bool]:
