@@ -206,7 +206,11 @@ class ProposedScorer:
     """
 
     def __init__(self, weights: dict[str, float], threshold: float, fallback: float):
-        self.weights = np.array([weights.get(name, 0.0) for name in WEIGHT_NAMES])
+        # z = v·single + v·(pair v), the pair weights in a matrix: the same sum as `with_pairs(v) @ weights`, faster
+        self.single = np.array([weights.get(name, 0.0) for name in FEATURES])
+        self.pair = np.zeros((len(FEATURES), len(FEATURES)))
+        for (i, j), name in zip(PAIRS, WEIGHT_NAMES[len(FEATURES):]):
+            self.pair[i, j] = weights.get(name, 0.0)
         self.threshold = threshold
         self.fallback = fallback
 
@@ -217,8 +221,9 @@ class ProposedScorer:
         return cls(data["weights"], data["threshold"], data["fallback"])
 
     def probabilities(self, vectors: list[list[float]]) -> list[float]:
-        z = with_pairs(np.array(vectors, dtype=float).reshape(len(vectors), len(FEATURES))) @ self.weights
-        return (1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))).tolist()
+        v = np.array(vectors, dtype=float).reshape(len(vectors), len(FEATURES))
+        z = v @ self.single + ((v @ self.pair) * v).sum(axis=1)
+        return [1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, value)))) for value in z.tolist()]
 
     def probability(self, vector: list[float]) -> float:
         return self.probabilities([vector])[0]
