@@ -226,6 +226,17 @@ def test_a_name_already_in_use_is_less_likely_the_papers_own(cue):
     assert scorer.probability(vector(already_in_use)) < scorer.probability(vector(new_name_after_we_propose))
 
 
+def test_the_flag_weighs_cues_together_a_title_name_counts_for_more_as_a_method_than_as_a_task():
+    import math
+    from kg.extract.proposed import FEATURES, ProposedScorer
+    scorer = ProposedScorer.load()
+    vector = lambda *names: [1.0 if name in ("bias", *names) else 0.0 for name in FEATURES]  # noqa: E731
+    log_odds = lambda p: math.log(p / (1 - p))  # noqa: E731  (single weights alone add the same to every type)
+    gain = {label: log_odds(scorer.probability(vector("in_title", f"type_{label}")))
+            - log_odds(scorer.probability(vector(f"type_{label}"))) for label in ("Method", "Task")}
+    assert gain["Method"] > gain["Task"] + 0.5 and gain["Task"] > 0
+
+
 def test_the_sentence_after_we_propose_is_near_the_cue_and_later_ones_are_not():
     from kg.extract.proposed import FEATURES
     extractor = Extractor(mode="default")
