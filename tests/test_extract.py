@@ -226,6 +226,17 @@ def test_a_name_already_in_use_is_less_likely_the_papers_own(cue):
     assert scorer.probability(vector(already_in_use)) < scorer.probability(vector(new_name_after_we_propose))
 
 
+def test_the_scorers_pair_matrix_gives_the_sum_the_weights_were_trained_for():
+    import json
+    import numpy as np
+    from kg.extract.proposed import FEATURES, WEIGHT_NAMES, WEIGHTS_PATH, ProposedScorer, with_pairs
+    weights = np.array([json.loads(WEIGHTS_PATH.read_text())["weights"][name] for name in WEIGHT_NAMES])
+    vectors = np.random.default_rng(0).random((20, len(FEATURES)))
+    vectors[:, 0] = 1.0
+    trained = 1.0 / (1.0 + np.exp(-(with_pairs(vectors) @ weights)))
+    assert np.allclose(ProposedScorer.load().probabilities(vectors.tolist()), trained)
+
+
 def test_the_flag_weighs_cues_together_a_title_name_counts_for_more_as_a_method_than_as_a_task():
     import math
     from kg.extract.proposed import FEATURES, ProposedScorer

@@ -41,8 +41,9 @@ def names_match(ours: list[str], theirs: list[str]) -> bool:
 
 
 def examples(extractor: Extractor, papers: list[dict]):
-    """Feature rows (with the pairs' products) and 0/1 labels for every extracted entity of the given gold papers, with, per
-    paper, the names of each extracted entity and the forms of each gold proposed entity."""
+    """Feature rows (with the pairs' products) and 0/1 labels for every extracted entity of the given
+    gold papers, with, per paper, the names of each extracted entity and the forms of each gold
+    proposed entity."""
     rows, labels, extracted, proposed_gold = [], [], [], []
     for paper in papers:
         record = Paper(id=paper["id"], title=paper.get("title") or "", abstract=paper["abstract"])
@@ -124,7 +125,8 @@ def best_thresholds(p: np.ndarray, extracted: list[list[list[str]]], gold: list[
     f1 = np.array([[proposed_f1(p, extracted, gold, threshold, fallback) for fallback in FALLBACKS]
                    for threshold in THRESHOLDS])
     smoothed = np.array([f1[max(0, i - SMOOTHING):i + SMOOTHING + 1].mean(axis=0) for i in range(len(THRESHOLDS))])
-    i, j = max(zip(*np.nonzero(smoothed >= smoothed.max() - TIE)), key=lambda pair: (THRESHOLDS[pair[0]], FALLBACKS[pair[1]]))
+    near_best = zip(*np.nonzero(smoothed >= smoothed.max() - TIE))
+    i, j = max(near_best, key=lambda pair: (THRESHOLDS[pair[0]], FALLBACKS[pair[1]]))
     return float(THRESHOLDS[i]), float(FALLBACKS[j]), round(float(f1[i, j]), 4)
 
 
