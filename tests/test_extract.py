@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import pytest
+from threadpoolctl import threadpool_info
 
+from kg.api import default_inputs
 from kg.extract import Extractor
 from kg.extract.components import find_acronym_pairs
+from kg.ingest import read_papers
 from kg.model import Paper
 
 
@@ -323,3 +326,12 @@ def test_the_tokenizer_shortcut_for_words_of_letters_only_changes_no_token():
     for text in texts:
         assert [token.text for token in shortcut(text)] == [token.text for token in rules_only(text)]
     assert [token.text for token in shortcut(texts[-1])][:8] == ["Low", "-", "Rank", "Adaptation", "~", "(", "LoRA", ")"]
+
+
+def test_worker_processes_give_what_one_process_gives_and_release_the_blas_threads():
+    papers, _ = read_papers(default_inputs())  # 438 papers: more than the 4 batches below which one process runs
+    blas_threads_before = [pool["num_threads"] for pool in threadpool_info()]
+    in_workers = list(Extractor(n_process=2).extract(papers))
+    assert [e.paper.id for e in in_workers] == [p.id for p in papers]
+    assert in_workers == list(Extractor(n_process=1).extract(papers))
+    assert [pool["num_threads"] for pool in threadpool_info()] == blas_threads_before

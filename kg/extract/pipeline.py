@@ -26,6 +26,8 @@ from typing import Callable, Iterable, Iterator, Literal
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
+from thinc.api import use_ops
+from threadpoolctl import threadpool_limits
 
 from ..errors import ExtractionError
 from ..model import ExtractedEntity, Mention, Paper, PaperExtraction
@@ -63,7 +65,10 @@ def make_nlp(mode: Mode = "default", ner_path: Path = NER_PATH) -> Language:
             raise ExtractionError(f"the trained NER is missing at {ner_path}; rebuild it with "
                                   "'python training/train.py' or use --mode fast")
         # The trained pipeline is spacy.blank("en") + tok2vec + ner, with its word vectors in the vocab.
-        nlp = spacy.load(ner_path)
+        # Its layers multiply matrices through numpy (OpenBLAS) rather than thinc's bundled BLIS, which
+        # ran the tok2vec 2.3x slower on our 2-core benchmark machine (bench/speed.py).
+        with use_ops("numpy", use_blis=False):
+            nlp = spacy.load(ner_path)
     else:
         nlp = spacy.blank("en")
     adjust_tokenizer(nlp)
@@ -293,9 +298,13 @@ class Extractor:
         # the fast mode 10-30% of its speed (bench/speed.py), and touching them copies the shared pages.
         gc.freeze()
         try:
-            with multiprocessing.get_context("fork").Pool(self.n_process) as pool:
-                for extractions in pool.imap(extract_batch_in_worker, batches):
-                    yield from extractions
+            # One BLAS thread per worker (inherited through the fork): with the workers already filling the
+            # cores, BLAS threads of their own only fight over them (default mode 109 against 167 abstracts/s
+            # on 2 cores, bench/speed.py).
+            with threadpool_limits(limits=1, user_api="blas"):
+                with multiprocessing.get_context("fork").Pool(self.n_process) as pool:
+                    for extractions in pool.imap(extract_batch_in_worker, batches):
+                        yield from extractions
         finally:
             gc.unfreeze()
 
