@@ -335,3 +335,17 @@ def test_worker_processes_give_what_one_process_gives_and_release_the_blas_threa
     assert [e.paper.id for e in in_workers] == [p.id for p in papers]
     assert in_workers == list(Extractor(n_process=1).extract(papers))
     assert [pool["num_threads"] for pool in threadpool_info()] == blas_threads_before
+
+
+@pytest.mark.parametrize("mode", ["default", "fast"])
+def test_after_the_ner_a_lowercase_gazetteer_word_it_left_out_stays_out(mode):
+    """"precision" is in the gazetteer (a Metric), but here it is not a measure the paper reports: the NER
+    leaves it out and the gazetteer does not add it back, while a capitalised name it knows still comes in.
+    Without the NER (fast mode) the gazetteer adds both."""
+    from kg.extract.pipeline import make_nlp
+    doc = make_nlp(mode)("We study the precision of the estimate under noise on ImageNet.")
+    added = {ent.text: ent.label_ for ent in doc.ents}
+    assert added.get("ImageNet") == "Dataset"
+    assert ("precision" in added) == (mode == "fast")
+    precision_at = doc.text.index("precision")
+    assert (precision_at, precision_at + len("precision")) in doc._.gazetteer_matches  # still known for "agreed"

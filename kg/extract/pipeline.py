@@ -73,7 +73,8 @@ def make_nlp(mode: Mode = "default", ner_path: Path = NER_PATH) -> Language:
         nlp = spacy.blank("en")
     adjust_tokenizer(nlp)
     nlp.add_pipe("sentencizer", first=True)
-    for name in ("kg_gazetteer", *(("kg_names",) if mode == "fast" else ()), "kg_acronyms", "kg_context", "kg_hygiene"):
+    nlp.add_pipe("kg_gazetteer", config={"add_common_words": mode == "fast"})  # after the NER, it decides those
+    for name in (*(("kg_names",) if mode == "fast" else ()), "kg_acronyms", "kg_context", "kg_hygiene"):
         nlp.add_pipe(name)
     return nlp
 
