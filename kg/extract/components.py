@@ -205,7 +205,7 @@ class GazetteerMatcher:
 
     With ``add_common_words=False`` (after the NER) the lowercase names are only recorded in
     ``doc._.gazetteer_matches``, not added: the NER has read their sentence and left them out ("the
-    precision of the estimate"); 2 of the 18 it left out were gold entities in the held-out papers.
+    precision of the estimate"); of the 15 it added back on the held-out papers, 1 was a gold entity.
     """
 
     def __init__(self, nlp: Language, name: str, *, add_common_words: bool = True, path: Path = GAZETTEER_PATH):
@@ -239,7 +239,7 @@ class GazetteerMatcher:
         shaped, known = [span for span in shaped if span is not None], [span for span in known if span is not None]
         doc._.gazetteer_matches = frozenset((span.start_char, span.end_char) for span in known + common)
         set_entities(doc, shaped, "shape")
-        set_entities(doc, known + common if self.add_common_words else known, "gazetteer")
+        set_entities(doc, (known + common) if self.add_common_words else known, "gazetteer")
         return doc
 
 

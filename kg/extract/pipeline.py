@@ -73,7 +73,8 @@ def make_nlp(mode: Mode = "default", ner_path: Path = NER_PATH) -> Language:
         nlp = spacy.blank("en")
     adjust_tokenizer(nlp)
     nlp.add_pipe("sentencizer", first=True)
-    nlp.add_pipe("kg_gazetteer", config={"add_common_words": mode == "fast"})  # after the NER, it decides those
+    # After the NER, lowercase names are the NER's call: the gazetteer adds them only in the fast mode.
+    nlp.add_pipe("kg_gazetteer", config={"add_common_words": mode == "fast"})
     for name in (*(("kg_names",) if mode == "fast" else ()), "kg_acronyms", "kg_context", "kg_hygiene"):
         nlp.add_pipe(name)
     return nlp
