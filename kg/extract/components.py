@@ -237,9 +237,10 @@ class GazetteerMatcher:
         known += [Span(doc, start, end, label=match_id) for match_id, start, end in self.exact(doc)]
         common = [Span(doc, start, end, label=match_id) for match_id, start, end in self.any_case(doc)]
         shaped, known = [span for span in shaped if span is not None], [span for span in known if span is not None]
-        doc._.gazetteer_matches = frozenset((span.start_char, span.end_char) for span in known + common)
+        matched = known + common
+        doc._.gazetteer_matches = frozenset((span.start_char, span.end_char) for span in matched)
         set_entities(doc, shaped, "shape")
-        set_entities(doc, (known + common) if self.add_common_words else known, "gazetteer")
+        set_entities(doc, matched if self.add_common_words else known, "gazetteer")
         return doc
 
 

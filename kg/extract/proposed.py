@@ -158,6 +158,7 @@ def features(doc: Doc, found: list[Found], *, label: str, known: bool, establish
     spans = [mention.span for mention in found]
     texts = {mention.text for mention in found}
     acronym_here = bool(texts & paper.acronym_forms)
+    proper_name = any(has_capital_or_digit(name) for name in texts)
     after_cue = any(paper.after_cue(span) for span in spans)
     in_title = any(span.end_char <= title_length for span in spans)
     in_abstract = any(span.start_char > title_length for span in spans)
@@ -170,7 +171,7 @@ def features(doc: Doc, found: list[Found], *, label: str, known: bool, establish
         "after_cue": float(after_cue),
         "first_after_cue": float(any(span.start in paper.first_after_cue for span in spans)),
         "acronym_here": float(acronym_here),
-        "proper_name": float(any(has_capital_or_digit(name) for name in texts)),
+        "proper_name": float(proper_name),
         "naming_cue": float(any(NAMING_CUE.search(text[max(0, s.start_char - 12): s.start_char]) for s in spans)),
         "novelty_before": float(bool(NOVELTY_WORDS.search(before))),
         "existing_before": float(bool(EXISTING_CUE.search(before))),
@@ -179,7 +180,7 @@ def features(doc: Doc, found: list[Found], *, label: str, known: bool, establish
         "first_position": first.start_char / max(1, len(text)),
         "in_title_and_abstract": float(in_title and in_abstract),
         "is_title_prefix": float(prefix_end > 0 and any(text[:prefix_end].strip() == name for name in texts)),
-        "after_cue_proper": float(after_cue and any(has_capital_or_digit(name) for name in texts)),
+        "after_cue_proper": float(after_cue and proper_name),
         "acronym_after_cue": float(after_cue and acronym_here),
         "established_name": float(established),
         "common_acronym": float(common_acronym),
