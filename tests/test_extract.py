@@ -349,3 +349,15 @@ def test_after_the_ner_a_lowercase_gazetteer_word_it_left_out_stays_out(mode):
     assert ("precision" in added) == (mode == "fast")
     precision_at = doc.text.index("precision")
     assert (precision_at, precision_at + len("precision")) in doc._.gazetteer_matches  # still known for "agreed"
+
+
+@pytest.mark.parametrize("mode", ["default", "fast"])
+def test_a_batch_through_the_pipeline_gives_what_one_paper_at_a_time_gives(mode):
+    """The components take a batch of docs at a time (`BatchedComponent.pipe`): nothing of one paper may
+    leak into the next."""
+    papers, _ = read_papers(default_inputs())
+    papers = papers[:150]
+    extractor = Extractor(mode=mode, batch_size=64)
+    one_at_a_time = [extractor.extract_one(paper) for paper in papers]
+    assert list(extractor.extract(papers)) == one_at_a_time
+    assert sum(len(extraction.entities) for extraction in one_at_a_time) > 300
