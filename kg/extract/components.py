@@ -222,7 +222,7 @@ class GazetteerMatcher(BatchedComponent):
     precision of the estimate"); of the 15 it added back on the held-out papers, 1 was a gold entity.
     """
 
-    def __init__(self, nlp: Language, name: str, *, add_common_words: bool = True, path: Path = GAZETTEER_PATH):
+    def __init__(self, nlp: Language, name: str, *, add_common_words: bool, path: Path = GAZETTEER_PATH):
         self.name = name
         self.add_common_words = add_common_words
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
@@ -807,7 +807,8 @@ def hyphenated_name(doc: Doc, i: int) -> tuple[int, int]:
     return start, end
 
 
-@Language.factory("kg_gazetteer", assigns=["doc.ents", "doc._.gazetteer_matches"], default_config={"add_common_words": True})
+@Language.factory("kg_gazetteer", assigns=["doc.ents", "doc._.gazetteer_matches"],
+                  default_config={"add_common_words": True})
 def make_gazetteer(nlp: Language, name: str, add_common_words: bool) -> GazetteerMatcher:
     return GazetteerMatcher(nlp, name, add_common_words=add_common_words)
 
