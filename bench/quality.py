@@ -9,6 +9,8 @@ one, imported as is). Error classes, from the strict typed matching:
 - boundary: the label is right, the span only overlaps (lenient match, not strict);
 - missed / spurious: nothing of the other side overlaps; with the most frequent surface forms;
 - proposed: the paper's own contributions found (true positives) and missed or invented.
+Then the entity confidence: how often a right entity (strict typed match) has a higher confidence than a
+wrong one (ROC AUC), and the scores when entities below a confidence are left out (`--min-confidence`).
 """
 from __future__ import annotations
 
@@ -32,11 +34,33 @@ def load_scorer(path: Path):
     return module
 
 
+CONFIDENCE_STEPS = (0.3, 0.4, 0.5, 0.6, 0.7)
+
+
 def predict(gold_rows: list[dict], mode: str) -> list[dict]:
     papers = [Paper(id=str(r["id"]), title=r.get("title") or "", abstract=r["abstract"]) for r in gold_rows]
     return [{"id": ex.paper.id, "entities": [
-        {"label": e.label, "text": e.text, "aliases": list(e.aliases), "proposed": e.proposed} for e in ex.entities]}
-        for ex in Extractor(mode=mode).extract(papers)]
+        {"label": e.label, "text": e.text, "aliases": list(e.aliases), "proposed": e.proposed, "confidence": e.confidence}
+        for e in ex.entities]} for ex in Extractor(mode=mode).extract(papers)]
+
+
+def confident(predictions: list[dict], min_confidence: float) -> list[dict]:
+    """The predictions without the entities whose confidence is below `min_confidence`."""
+    return [{**row, "entities": [e for e in row["entities"] if e["confidence"] >= min_confidence]} for row in predictions]
+
+
+def confidence_auc(score, gold_rows: list[dict], predictions: list[dict]) -> float:
+    """The chance that a right entity (strict typed match) has a higher confidence than a wrong one (ties half)."""
+    by_id = {row["id"]: row["entities"] for row in predictions}
+    right, wrong = [], []
+    for row in gold_rows:
+        entities = by_id.get(str(row["id"]), [])
+        matched = {p for _, p in score.match([score.prep_gold(e) for e in row["entities"]],
+                                             [score.prep_pred(e) for e in entities], True, False)}
+        for index, entity in enumerate(entities):
+            (right if index in matched else wrong).append(entity["confidence"])
+    pairs = [(r > w) + 0.5 * (r == w) for r in right for w in wrong]
+    return sum(pairs) / len(pairs) if pairs else float("nan")
 
 
 def error_classes(score, gold_rows: list[dict], predictions: list[dict]) -> dict[str, Counter]:
@@ -109,6 +133,13 @@ def main() -> None:
         print(f"\n{name} ({sum(counter.values())}):")
         for key, count in counter.most_common(args.top):
             print(f"  {count:3}  {key}")
+    print(f"\nentity confidence: right above wrong (ROC AUC) {confidence_auc(score, gold_rows, predictions):.3f}")
+    for min_confidence in CONFIDENCE_STEPS:
+        kept = confident(predictions, min_confidence)
+        result, _ = score.score(gold_rows, kept)
+        print(f"  --min-confidence {min_confidence}: {sum(len(row['entities']) for row in kept)} entities; " + ", ".join(
+            f"{mode} P={result[mode]['p']:.3f} R={result[mode]['r']:.3f} F1={result[mode]['f1']:.3f}"
+            for mode in ("strict_typed", "lenient_typed", "proposed")))
 
 
 if __name__ == "__main__":

@@ -255,7 +255,7 @@ class InlineView:
 
 
 def build(inputs: Iterable[Path | str] | None = None, *, mode: str = "default", strict: bool = False,
-          max_abstract_chars: int = DEFAULT_MAX_ABSTRACT_CHARS, n_process: int = 1,
+          max_abstract_chars: int = DEFAULT_MAX_ABSTRACT_CHARS, n_process: int = 1, min_confidence: float = 0.0,
           aliases: Path | str | None = None, progress: Progress | None = None) -> KnowledgeGraph:
     """Read, extract, resolve and link: the whole pipeline up to the in-memory graph.
 
@@ -264,6 +264,7 @@ def build(inputs: Iterable[Path | str] | None = None, *, mode: str = "default", 
     inputs : files to read; the bundled seed listings when None.
     mode : "default" (trained NER + rules) or "fast" (rules only).
     strict : stop at the first bad record instead of skipping it.
+    min_confidence : leave out entities whose confidence (the learnt probability that the entity is right) is lower.
     aliases : a CSV of ``form,action,target`` rows forcing (merge) or forbidding (split) merges.
     progress : wraps the stream of extractions, e.g. to draw a progress bar: ``progress(items, total)``.
     """
@@ -271,9 +272,9 @@ def build(inputs: Iterable[Path | str] | None = None, *, mode: str = "default", 
     overrides = read_overrides(Path(aliases)) if aliases else None  # read first: a bad file fails fast
     inputs = default_inputs() if inputs is None else list(inputs)
     papers, problems = read_papers(inputs, strict=strict, max_abstract_chars=max_abstract_chars)
-    stream = Extractor(mode=mode, n_process=n_process).extract(papers)
+    stream = Extractor(mode=mode, n_process=n_process, min_confidence=min_confidence).extract(papers)
     extractions = list(progress(stream, len(papers)) if progress else stream)
-    run = describe_run(input_files(inputs), mode=mode, started=started_at)
+    run = describe_run(input_files(inputs), mode=mode, started=started_at, min_confidence=min_confidence)
     G = build_graph(extractions, overrides=overrides, run=run)
     report = BuildReport(stats=graph_stats(G), problems=problems, seconds=time.perf_counter() - started)
     return KnowledgeGraph(G, report)

@@ -30,6 +30,10 @@ mode_option = click.option("--mode", type=click.Choice(["default", "fast"]), def
 strict_option = click.option("--strict", is_flag=True, help="Stop at the first bad record instead of skipping it.")
 jobs_option = click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="CPU count",
                            help="Extraction processes (used from 257 papers on).")
+min_confidence_option = click.option(
+    "--min-confidence", type=click.FloatRange(0.0, 1.0), default=0.0, show_default=True,
+    help="Leave out entities less likely than this to be right (each entity's confidence, learnt on annotated "
+         "papers): higher means fewer, more precise entities.")
 max_chars_option = click.option("--max-abstract-chars", type=click.IntRange(min=1), default=DEFAULT_MAX_ABSTRACT_CHARS,
                                 show_default=True, help="Longer abstracts are reported and skipped.")
 
@@ -69,6 +73,7 @@ def cli():
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUTPUT_DIR,
               show_default=True, help="Directory for graph.ttl, graph.html and graph.json.")
 @mode_option
+@min_confidence_option
 @strict_option
 @max_chars_option
 @jobs_option
@@ -76,7 +81,7 @@ def cli():
               help="CSV of form,action,target rows: 'merge' joins a form to a name, 'split' keeps it apart.")
 @click.option("--formats", default="ttl", show_default=True, callback=lambda ctx, param, value: parse_formats(value),
               help=f"RDF formats to write, comma-separated, or 'all': {', '.join(RDF_FORMATS)}.")
-def build(inputs, output, mode, strict, max_abstract_chars, jobs, aliases, formats):
+def build(inputs, output, mode, min_confidence, strict, max_abstract_chars, jobs, aliases, formats):
     """Build the graph from INPUTS (the bundled seed listings when none are given).
 
     INPUTS may be JSON Lines, JSON arrays, CSV, or plain-text listings (arXiv-style,
@@ -88,12 +93,13 @@ def build(inputs, output, mode, strict, max_abstract_chars, jobs, aliases, forma
         kg build papers.jsonl -o out/
         kg build --aliases my_aliases.csv   # rows: RLHF,merge,Reinforcement Learning from Human Feedback
         kg build --formats all        # Turtle, N-Triples, TriG, JSON-LD and VoID
+        kg build --min-confidence 0.5 # fewer, more precise entities
     """
     started = time.perf_counter()
     try:
         kg = build_graph_from_inputs(list(inputs) or None, mode=mode, strict=strict,
-                                     max_abstract_chars=max_abstract_chars, n_process=jobs, aliases=aliases,
-                                     progress=progress_bar("Extracting"))
+                                     max_abstract_chars=max_abstract_chars, n_process=jobs,
+                                     min_confidence=min_confidence, aliases=aliases, progress=progress_bar("Extracting"))
         report_problems(kg.report.problems)
         if not kg.report.stats["papers"]:
             raise KgError("no readable papers in the input; nothing written")
@@ -117,10 +123,11 @@ def build(inputs, output, mode, strict, max_abstract_chars, jobs, aliases, forma
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="JSON Lines file of predictions (the format ../shared/gold/score.py reads).")
 @mode_option
+@min_confidence_option
 @strict_option
 @max_chars_option
 @jobs_option
-def extract(inputs, output, mode, strict, max_abstract_chars, jobs):
+def extract(inputs, output, mode, min_confidence, strict, max_abstract_chars, jobs):
     """Extract entities from INPUTS and write one JSON line per paper.
 
     Offsets in "spans" point into title + " " + abstract.
@@ -132,7 +139,7 @@ def extract(inputs, output, mode, strict, max_abstract_chars, jobs):
     try:
         papers, problems = read_papers(inputs, strict=strict, max_abstract_chars=max_abstract_chars)
         report_problems(problems)
-        extractor = Extractor(mode=mode, n_process=jobs)
+        extractor = Extractor(mode=mode, n_process=jobs, min_confidence=min_confidence)
         lines = []
         for extraction in progress_bar("Extracting")(extractor.extract(papers), len(papers)):
             lines.append(json.dumps({"id": extraction.paper.id, "entities": [

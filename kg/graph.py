@@ -87,8 +87,9 @@ def now_iso() -> str:
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def describe_run(inputs: Iterable[Path], *, mode: str, started: str) -> dict:
-    """The provenance record of one build: what ran, when, on which files (name and SHA-256)."""
+def describe_run(inputs: Iterable[Path], *, mode: str, started: str, min_confidence: float = 0.0) -> dict:
+    """The provenance record of one build: what ran (mode, the confidence below which entities were left out),
+    when, on which files (name and SHA-256)."""
     from . import __version__
 
     files = []
@@ -98,9 +99,9 @@ def describe_run(inputs: Iterable[Path], *, mode: str, started: str) -> dict:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
         files.append({"name": Path(path).name, "sha256": digest.hexdigest()})
-    run_id = hashlib.sha256(json.dumps([mode, __version__, files, started]).encode()).hexdigest()[:16]
-    return {"id": run_id, "software": "kg", "version": __version__, "mode": mode, "started": started,
-            "ended": now_iso(), "inputs": files}
+    run_id = hashlib.sha256(json.dumps([mode, min_confidence, __version__, files, started]).encode()).hexdigest()[:16]
+    return {"id": run_id, "software": "kg", "version": __version__, "mode": mode, "min_confidence": min_confidence,
+            "started": started, "ended": now_iso(), "inputs": files}
 
 
 def build_graph(extractions: Iterable[PaperExtraction], *, overrides: Overrides | None = None,

@@ -113,6 +113,7 @@ def provenance_quads(G: nx.MultiDiGraph, base: str) -> Iterator[Quad]:
         (run, RDF.type, KG.ExtractionRun),
         (run, RDFS.label, Literal(f"kg {info['mode']} extraction run {info['id']}")),
         (run, KG.mode, Literal(info["mode"])),
+        (run, KG.minConfidence, decimal(info.get("min_confidence", 0.0))),
         (run, PROV.startedAtTime, Literal(info["started"], datatype=XSD.dateTime)),
         (run, PROV.endedAtTime, Literal(info["ended"], datatype=XSD.dateTime)),
         (run, PROV.wasAssociatedWith, software),

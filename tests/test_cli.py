@@ -67,6 +67,22 @@ def test_extract_writes_the_scorer_format(papers_file, tmp_path):
     assert lora["text"] == "Low-Rank Adaptation" and lora["label"] == "Method"
 
 
+def test_build_with_min_confidence_keeps_only_confident_mentions_and_records_it(papers_file, tmp_path):
+    from rdflib import Graph
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", str(papers_file), "-o", str(out), "--min-confidence", "0.5"])
+    assert result.exit_code == 0, result.output
+    graph = Graph().parse(out / "graph.ttl")
+    prefixes = "PREFIX kg: <https://w3id.org/mlkg/ontology#> PREFIX oa: <http://www.w3.org/ns/oa#> "
+    [(threshold,)] = graph.query(prefixes + "SELECT ?t WHERE { ?run a kg:ExtractionRun ; kg:minConfidence ?t }")
+    assert float(threshold) == 0.5
+    [(mentions, lowest)] = graph.query(prefixes + "SELECT (COUNT(?m) AS ?n) (MIN(?c) AS ?low) "
+                                       "WHERE { ?m a kg:Mention ; kg:confidence ?c }")
+    assert int(mentions) > 0 and float(lowest) >= 0.5
+    result = CliRunner().invoke(cli, ["build", str(papers_file), "-o", str(out), "--min-confidence", "2"])
+    assert result.exit_code == 2 and "2.0 is not in the range 0.0<=x<=1.0" in result.output
+
+
 @pytest.fixture(scope="module")
 def small_build(tmp_path_factory):
     out = tmp_path_factory.mktemp("small")

@@ -29,9 +29,8 @@ MIN_PAPERS = 2
 MIN_HEAD_NAMES = 8
 
 
-def main(exclude_held_out: bool = False) -> None:
-    train, held_out = split_training_papers()
-    papers = train if exclude_held_out else train + held_out
+def build_prior(papers: list[dict], source: str) -> dict:
+    """The type prior of `papers` (gold training papers), as kg/data/type_prior.json holds it."""
     votes: dict[str, Counter] = defaultdict(Counter)
     head_votes: dict[str, Counter] = defaultdict(Counter)
     for paper in papers:
@@ -49,11 +48,16 @@ def main(exclude_held_out: bool = False) -> None:
              if sum(counts.values()) >= MIN_PAPERS}
     heads = {head: dict(sorted(counts.items())) for head, counts in sorted(head_votes.items())
              if sum(counts.values()) >= MIN_HEAD_NAMES}
+    return {"min_papers": MIN_PAPERS, "min_head_names": MIN_HEAD_NAMES, "source": source, "names": prior, "heads": heads}
+
+
+def main(exclude_held_out: bool = False) -> None:
+    train, held_out = split_training_papers()
+    papers = train if exclude_held_out else train + held_out
     source = "training/data/train.jsonl" + (" without the held-out tenth" if exclude_held_out else "")
-    TYPE_PRIOR_PATH.write_text(json.dumps({"min_papers": MIN_PAPERS, "min_head_names": MIN_HEAD_NAMES, "source": source,
-                                           "names": prior, "heads": heads}, indent=0, sort_keys=True) + "\n",
-                               encoding="utf-8")
-    print(f"wrote {TYPE_PRIOR_PATH}: {len(prior)} names, {len(heads)} head words")
+    prior = build_prior(papers, source)
+    TYPE_PRIOR_PATH.write_text(json.dumps(prior, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {TYPE_PRIOR_PATH}: {len(prior['names'])} names, {len(prior['heads'])} head words")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ Steps:
 5. `spacy train training/config.cfg` (tok2vec with those static vectors + NER), early-stopped on
    the held-out tenth; the best checkpoint is copied to kg/data/ner;
 6. train_proposed.py: the proposed-flag weights (kg/data/proposed.json);
-7. calibrate.py: per-component precision used as mention confidence (kg/data/calibration.json).
+7. calibrate.py: the entity-confidence weights, per mode (kg/data/confidence.json).
 """
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def main() -> None:
     shutil.copytree(run_dir / "model-best", TARGET)
     run(str(HERE / "train_proposed.py"))
     run(str(HERE / "calibrate.py"))
-    print(f"done: {TARGET}, kg/data/proposed.json, kg/data/calibration.json, kg/data/type_prior.json, "
+    print(f"done: {TARGET}, kg/data/proposed.json, kg/data/confidence.json, kg/data/type_prior.json, "
           "kg/data/acronyms.json")
 
 

@@ -50,7 +50,7 @@ def examples(extractor: Extractor, papers: list[dict]):
         doc = extractor.annotate(record)
         proposed = [e["forms"] for e in paper["entities"] if e.get("proposed")]
         names_here = []
-        for _, found, vector in extractor.entity_features(doc, record):
+        for _, found, vector, _ in extractor.entity_features(doc, record):
             names = [mention.text for mention in found]
             rows.append(vector)
             labels.append(float(any(names_match(names, forms) for forms in proposed)))

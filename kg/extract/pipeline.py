@@ -21,7 +21,7 @@ import re
 import warnings
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Literal
+from typing import Callable, Iterable, Iterator, Literal, NamedTuple
 
 import spacy
 from spacy.language import Language
@@ -34,6 +34,7 @@ from ..model import ExtractedEntity, Mention, Paper, PaperExtraction
 from ..relate import relate
 from . import components  # noqa: F401  (registers the kg_* factories)
 from .components import Found, mention_source
+from .confidence import CONFIDENCE_PATH, ConfidenceModel, confidence_features
 from .proposed import WEIGHTS_PATH, PaperFacts, ProposedScorer, features
 
 __all__ = ["Extractor", "make_nlp", "normalise_name", "mention_source", "NER_PATH"]
@@ -41,9 +42,6 @@ __all__ = ["Extractor", "make_nlp", "normalise_name", "mention_source", "NER_PAT
 Mode = Literal["default", "fast"]
 NER_PATH = components.DATA_DIR / "ner"
 
-# Confidence of a mention: the precision, in its mode, of the component that found it ("agreed" when
-# the NER and the gazetteer found the same span), measured by training/calibrate.py on held-out papers.
-CALIBRATION_PATH = components.DATA_DIR / "calibration.json"
 # How the training annotations type frequent names (training/build_type_prior.py).
 TYPE_PRIOR_PATH = components.DATA_DIR / "type_prior.json"
 # How clear the annotators' majority must be for the type prior to override a name's type: the NER reads
@@ -152,19 +150,6 @@ def head_word(name: str) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def source_precision() -> dict[str, dict[str, float]]:
-    """{mode: {component: precision}}, as measured by training/calibrate.py."""
-    if not CALIBRATION_PATH.exists():
-        raise ExtractionError(f"{CALIBRATION_PATH} is missing; rebuild it with 'python training/calibrate.py'")
-    return json.loads(CALIBRATION_PATH.read_text(encoding="utf-8"))["precision_by_source"]
-
-
-def source_confidence(source: str, mode: Mode) -> float:
-    """How often, in this mode, a mention found by `source` (see `mention_source`) is right (0.5 if never measured)."""
-    return source_precision()[mode].get(source, 0.5)
-
-
-@lru_cache(maxsize=1)
 def type_prior() -> dict[str, dict[str, dict[str, int]]]:
     """{"names": {name: {label: papers}}, "heads": {head word: {label: names}}, ...} (see build_type_prior.py)."""
     if not TYPE_PRIOR_PATH.exists():
@@ -180,9 +165,9 @@ def clear_majority(counts: dict[str, int] | None, share: float) -> str | None:
     return best if n >= share * sum(counts.values()) else None
 
 
-def prior_label(label: str, found: list[Found], min_share: float) -> str:
-    """The type the training annotations clearly give this name (at least `min_share` of the papers that
-    annotate it), unless the text itself typed it.
+def prior_label(label: str, found: list[Found], prior: dict, min_share: float) -> str:
+    """The type the training annotations (`prior`, as `type_prior` gives it) clearly give this name (at
+    least `min_share` of the papers that annotate it), unless the text itself typed it.
 
     Failing the whole name, a Method, Task or Metric takes the type annotators clearly give names
     with its head word ("... detection" -> Task, "... network" -> Method, "... rate" -> Metric).
@@ -190,14 +175,13 @@ def prior_label(label: str, found: list[Found], min_share: float) -> str:
     >>> from spacy.tokens import Span
     >>> nlp = spacy.blank("en")
     >>> doc = nlp("We study domain adaptation for Spatially Selective Noise Detection.")
-    >>> prior_label("Method", [Found.of(Span(doc, 2, 4, label="Method"))], 0.8)  # a Task in most training papers
+    >>> prior_label("Method", [Found.of(Span(doc, 2, 4, label="Method"))], type_prior(), 0.8)  # a Task in most training papers
     'Task'
-    >>> prior_label("Method", [Found.of(Span(doc, 5, 9, label="Method"))], 0.8)
+    >>> prior_label("Method", [Found.of(Span(doc, 5, 9, label="Method"))], type_prior(), 0.8)
     'Task'
     """
     if any(mention.source == "context" for mention in found):
         return label
-    prior = type_prior()
     for mention in found:
         if best := clear_majority(prior["names"].get(normalise_name(mention.text)), min_share):
             return best
@@ -223,7 +207,7 @@ def common_acronym_names() -> frozenset[str]:
     return frozenset(common) | frozenset(common.values())
 
 
-def group_spans(doc: Doc, found: list[Found], prior_min_share: float) -> list[tuple[str, list[Found]]]:
+def group_spans(doc: Doc, found: list[Found], prior: dict, prior_min_share: float) -> list[tuple[str, list[Found]]]:
     """One (label, mentions) group per name among the Doc's entities `found`: spellings and acronym/long-form
     pairs together.
 
@@ -253,7 +237,7 @@ def group_spans(doc: Doc, found: list[Found], prior_min_share: float) -> list[tu
     groups: dict[str, list[Found]] = {}
     for mention in found:
         groups.setdefault(find("".join(words_of[mention.text])), []).append(mention)
-    return [(prior_label(most_common([mention.span.label_ for mention in group]), group, prior_min_share), group)
+    return [(prior_label(most_common([mention.span.label_ for mention in group]), group, prior, prior_min_share), group)
             for group in groups.values()]
 
 
@@ -266,14 +250,31 @@ def most_common(items: list[str]) -> str:
     return max(dict.fromkeys(items), key=items.count)
 
 
-class Extractor:
-    """Runs the pipeline over papers. Reuse one instance: building the pipeline takes a second or two."""
+class EntityFeatures(NamedTuple):
+    """One entity of one paper, before it becomes an `ExtractedEntity`: its type, its mentions and what the
+    proposed flag (`proposed.features`) and the confidence (`confidence.confidence_features`) read."""
+    label: str
+    found: list[Found]
+    proposed: list[float]
+    confidence: list[float]
 
-    def __init__(self, *, mode: Mode = "default", batch_size: int = 64, n_process: int = 1):
+
+class Extractor:
+    """Runs the pipeline over papers. Reuse one instance: building the pipeline takes a second or two.
+
+    `min_confidence`: entities whose confidence (`confidence.ConfidenceModel`) is below it are left out.
+    `prior`: how the training annotations type names (`type_prior()` unless given; the training scripts
+    give one built without the papers they measure on).
+    """
+
+    def __init__(self, *, mode: Mode = "default", batch_size: int = 64, n_process: int = 1, min_confidence: float = 0.0,
+                 prior: dict | None = None):
         self.mode = mode
         self.nlp = make_nlp(mode)
         self.batch_size = batch_size
         self.n_process = n_process
+        self.min_confidence = min_confidence
+        self.prior = type_prior() if prior is None else prior
 
     @cached_property
     def proposed_scorer(self) -> ProposedScorer:
@@ -281,6 +282,13 @@ class Extractor:
             raise ExtractionError(f"the proposed-flag weights are missing at {WEIGHTS_PATH}; rebuild them with "
                                   "'python training/train_proposed.py'")
         return ProposedScorer.load()
+
+    @cached_property
+    def confidence_model(self) -> ConfidenceModel:
+        if not CONFIDENCE_PATH.exists():
+            raise ExtractionError(f"the confidence weights are missing at {CONFIDENCE_PATH}; rebuild them with "
+                                  "'python training/calibrate.py'")
+        return ConfidenceModel.load(self.mode)
 
     def extract(self, papers: Iterable[Paper]) -> Iterator[PaperExtraction]:
         """Yield one `PaperExtraction` per paper, in input order.
@@ -336,15 +344,20 @@ class Extractor:
         return next(self.extract_serially([paper]))
 
     def doc_to_extraction(self, doc: Doc, paper: Paper) -> PaperExtraction:
-        acronyms = doc._.acronyms or {}
+        long_forms_defined = set((doc._.acronyms or {}).values())
         grouped = list(self.entity_features(doc, paper))
+        flags = self.proposed_scorer.flags([entity.proposed for entity in grouped])
+        confidences = [round(probability, 3)
+                       for probability in self.confidence_model.probabilities([entity.confidence for entity in grouped])]
         entities = []
-        for (label, found, _), proposed in zip(grouped, self.proposed_scorer.flags([vector for *_, vector in grouped])):
+        for (label, found, *_), proposed, confidence in zip(grouped, flags, confidences):
+            if confidence < self.min_confidence:
+                continue
             texts = [mention.text for mention in found]
             forms = list(dict.fromkeys(texts))
-            long_forms = [form for form in forms if form in acronyms.values()]
+            long_forms = [form for form in forms if form in long_forms_defined]
             preferred = long_forms[0] if long_forms else most_common(texts)
-            mentions = tuple(Mention(span.start_char, span.end_char, text, source_confidence(source, self.mode), source)
+            mentions = tuple(Mention(span.start_char, span.end_char, text, confidence, source)
                              for span, text, source in found)
             entities.append(ExtractedEntity(label=label, text=preferred, mentions=mentions,
                                             aliases=tuple(form for form in forms if form != preferred),
@@ -357,23 +370,25 @@ class Extractor:
         return PaperExtraction(paper=paper, entities=tuple(entities), sentences=sentences,
                                relations=tuple(relations), results=tuple(results))
 
-    def entity_features(self, doc: Doc, paper: Paper) -> Iterator[tuple[str, list[Found], list[float]]]:
-        """Yield (label, mentions, proposed-flag features) for each entity of the paper."""
+    def entity_features(self, doc: Doc, paper: Paper) -> Iterator[EntityFeatures]:
+        """Yield the `EntityFeatures` of each entity of the paper."""
         boundary = len(paper.title)  # a name never runs from the title into the abstract
         ents = list(doc.ents)
         if any(ent.start_char < boundary < ent.end_char for ent in ents):
             ents = [ent for ent in ents if not ent.start_char < boundary < ent.end_char]
             doc.ents = ents
         facts = PaperFacts.of(doc, ents, len(paper.title))
-        annotated, common = type_prior()["names"], common_acronym_names()
-        for label, found in group_spans(doc, Found.all_in(doc, ents), PRIOR_MIN_SHARE[self.mode]):
+        annotated, heads, common = self.prior["names"], self.prior["heads"], common_acronym_names()
+        for label, found in group_spans(doc, Found.all_in(doc, ents), self.prior, PRIOR_MIN_SHARE[self.mode]):
             keys = {normalise_name(mention.text) for mention in found}
-            yield label, found, features(
-                doc, found, label=label,
-                known=any(mention.source in ("gazetteer", "agreed") for mention in found),
-                established=any(key in annotated for key in keys),
-                common_acronym=bool(keys & common),
-                paper=facts)
+            proposed = features(doc, found, label=label,
+                                known=any(mention.source in ("gazetteer", "agreed") for mention in found),
+                                established=any(key in annotated for key in keys),
+                                common_acronym=bool(keys & common),
+                                paper=facts)
+            head_words = {head_word(mention.text) for mention in found} - {None}
+            yield EntityFeatures(label, found, proposed,
+                                 confidence_features(label, found, proposed, annotated, heads, keys, head_words))
 
 
 def split_at(sentences: tuple[tuple[int, int], ...], boundary: int) -> tuple[tuple[int, int], ...]:
