@@ -8,8 +8,8 @@ from kg.model import ExtractedEntity, Mention, Paper, PaperExtraction
 from kg.resolve import resolve_entities
 
 
-def entity(label, text, *aliases, mentions=1):
-    return ExtractedEntity(label, text, aliases, tuple(Mention(0, 1, text, 0.7, "ner") for _ in range(mentions)))
+def entity(label, text, *aliases, mentions=1, confidence=0.7):
+    return ExtractedEntity(label, text, aliases, tuple(Mention(0, 1, text, confidence, "ner") for _ in range(mentions)))
 
 
 def test_spelling_variants_merge():
@@ -60,7 +60,16 @@ def test_type_is_voted_over_mentions_and_recorded():
              ("p2", entity("Task", "Reinforcement Learning", mentions=1))]
     resolution = resolve_entities(items)
     assert set(resolution.node_ids) == {"method/reinforcement-learning"}
-    assert resolution.entities["method/reinforcement-learning"].type_votes == {"Method": 3, "Task": 1}
+    assert resolution.entities["method/reinforcement-learning"].type_votes == {"Method": 2.1, "Task": 0.7}
+
+
+def test_each_mention_votes_with_its_confidence():
+    """Two mentions in a paper whose entity is unlikely to be right weigh less than one that is likely right."""
+    items = [("p1", entity("Method", "MS MARCO", mentions=2, confidence=0.3)),
+             ("p2", entity("Dataset", "MS MARCO", mentions=1, confidence=0.9))]
+    resolution = resolve_entities(items)
+    assert set(resolution.node_ids) == {"dataset/ms-marco"}
+    assert resolution.entities["dataset/ms-marco"].type_votes == {"Dataset": 0.9, "Method": 0.6}
 
 
 def test_the_canonical_label_is_the_most_frequent_full_form():
