@@ -7,8 +7,8 @@ preferring one of the same type; two long forms that share an acronym stay two n
 Segment Anything Model, Sharpness-Aware Minimization), unless they differ only by a slip
 ("Direct"/"Direction Preference Optimization"). A node's type is the label its mentions vote for, each
 mention weighing its confidence (how likely its paper's entity is right, with that label), and the votes
-are kept on the node. Each form's reason for being on its node is a
-row of the merge log (`Resolution.merges`).
+are kept on the node. Each form's reason for being on its node is a row of the merge log
+(`Resolution.merges`).
 
 >>> from kg.model import ExtractedEntity, Mention
 >>> m = (Mention(0, 4, "LoRA", 0.9, "ner"),)
