@@ -22,6 +22,7 @@ from collections import Counter
 from pathlib import Path
 
 from kg.extract import Extractor
+from kg.extract.confidence import roc_auc
 from kg.model import Paper
 
 SHARED_GOLD = Path(__file__).resolve().parent.parent.parent / "shared" / "gold"
@@ -59,8 +60,7 @@ def confidence_auc(score, gold_rows: list[dict], predictions: list[dict]) -> flo
                                              [score.prep_pred(e) for e in entities], True, False)}
         for index, entity in enumerate(entities):
             (right if index in matched else wrong).append(entity["confidence"])
-    pairs = [(r > w) + 0.5 * (r == w) for r in right for w in wrong]
-    return sum(pairs) / len(pairs) if pairs else float("nan")
+    return roc_auc(right, wrong) if right and wrong else float("nan")
 
 
 def error_classes(score, gold_rows: list[dict], predictions: list[dict]) -> dict[str, Counter]:

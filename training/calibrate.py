@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from build_type_prior import build_prior  # noqa: E402
 from kg.extract import Extractor, normalise_name  # noqa: E402
-from kg.extract.confidence import CONFIDENCE_FEATURES, CONFIDENCE_PATH  # noqa: E402
+from kg.extract.confidence import CONFIDENCE_FEATURES, CONFIDENCE_PATH, ConfidenceModel, roc_auc  # noqa: E402
 from kg.model import Paper  # noqa: E402
 from prepare import split_training_papers  # noqa: E402
 from train_proposed import fit  # noqa: E402
@@ -54,24 +54,14 @@ def fit_standardised(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     return raw, float(weights[0] - mean @ raw)
 
 
-def probabilities(x: np.ndarray, weights: np.ndarray, intercept: float) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-(x @ weights + intercept)))
-
-
-def roc_auc(y: np.ndarray, p: np.ndarray) -> float:
-    """The chance that a right entity scores above a wrong one (ties count half)."""
-    right, wrong = p[y == 1], p[y == 0]
-    above = (right[:, None] > wrong[None, :]).sum() + 0.5 * (right[:, None] == wrong[None, :]).sum()
-    return float(above / (len(right) * len(wrong)))
-
-
 def cross_validated(x: np.ndarray, y: np.ndarray, paper_numbers: np.ndarray) -> np.ndarray:
     """Each entity's probability from the model fitted on the other folds' papers."""
     fold = paper_numbers % FOLDS
     p = np.zeros(len(y))
     for k in range(FOLDS):
         weights, intercept = fit_standardised(x[fold != k], y[fold != k])
-        p[fold == k] = probabilities(x[fold == k], weights, intercept)
+        model = ConfidenceModel(dict(zip(CONFIDENCE_FEATURES, weights)), intercept)
+        p[fold == k] = model.probabilities(x[fold == k].tolist())
     return p
 
 
@@ -87,7 +77,7 @@ def main() -> None:
             "weights": {name: round(float(w), 4) for name, w in zip(CONFIDENCE_FEATURES, weights)},
             "intercept": round(intercept, 4),
             "entities": len(y), "right": int(y.sum()),
-            "cross_validated_auc": round(roc_auc(y, p), 3),
+            "cross_validated_auc": round(roc_auc(p[y == 1], p[y == 0]), 3),
             "cross_validated_brier": round(float(((p - y) ** 2).mean()), 3),
         }
         print(f"{mode}: {len(y)} entities, {int(y.sum())} right; {FOLDS}-fold AUC {modes[mode]['cross_validated_auc']}, "
