@@ -23,7 +23,7 @@ from pathlib import Path
 
 from kg.extract import Extractor
 from kg.extract.confidence import roc_auc
-from kg.model import Paper
+from kg.model import ExtractedEntity, Paper
 
 SHARED_GOLD = Path(__file__).resolve().parent.parent.parent / "shared" / "gold"
 
@@ -38,11 +38,16 @@ def load_scorer(path: Path):
 CONFIDENCE_STEPS = (0.3, 0.4, 0.5, 0.6, 0.7)
 
 
+def as_prediction(entity: ExtractedEntity) -> dict:
+    """One extracted entity in the scorer's format, with its confidence."""
+    return {"label": entity.label, "text": entity.text, "aliases": list(entity.aliases),
+            "proposed": entity.proposed, "confidence": entity.confidence}
+
+
 def predict(gold_rows: list[dict], mode: str) -> list[dict]:
     papers = [Paper(id=str(r["id"]), title=r.get("title") or "", abstract=r["abstract"]) for r in gold_rows]
-    return [{"id": ex.paper.id, "entities": [
-        {"label": e.label, "text": e.text, "aliases": list(e.aliases), "proposed": e.proposed, "confidence": e.confidence}
-        for e in ex.entities]} for ex in Extractor(mode=mode).extract(papers)]
+    return [{"id": ex.paper.id, "entities": [as_prediction(e) for e in ex.entities]}
+            for ex in Extractor(mode=mode).extract(papers)]
 
 
 def confident(predictions: list[dict], min_confidence: float) -> list[dict]:

@@ -26,15 +26,9 @@ from kg.api import KnowledgeGraph, default_inputs  # noqa: E402
 from kg.extract import Extractor  # noqa: E402
 from kg.graph import build_graph, entity_relations, graph_stats, paper_node  # noqa: E402
 from kg.ingest import read_papers  # noqa: E402
-from kg.model import PROPOSES, Paper, PaperExtraction  # noqa: E402
+from kg.model import PROPOSES, Paper  # noqa: E402
 from kg.relate import RELATION_KINDS  # noqa: E402
-from quality import SHARED_GOLD, load_scorer  # noqa: E402
-
-
-def as_extracted(extraction: PaperExtraction) -> list[dict]:
-    """The paper's entities, in the scorer's format, typed as the extractor typed them."""
-    return [{"label": e.label, "text": e.text, "aliases": list(e.aliases), "proposed": e.proposed}
-            for e in extraction.entities]
+from quality import SHARED_GOLD, as_prediction, load_scorer  # noqa: E402
 
 
 def as_in_graph(G, paper_id: str) -> list[dict]:
@@ -59,7 +53,7 @@ def typing_scores() -> None:
     extractions = {ex.paper.id: ex for ex in Extractor(n_process=2).extract(papers + seeds)}
     G = build_graph(extractions.values())
     for name, rows in gold.items():
-        for view, entities_of in (("as extracted", lambda pid: as_extracted(extractions[pid])),
+        for view, entities_of in (("as extracted", lambda pid: [as_prediction(e) for e in extractions[pid].entities]),
                                   ("as in the graph", lambda pid: as_in_graph(G, pid))):
             predictions = [{"id": str(row["id"]), "entities": entities_of(f"{name}:{row['id']}")} for row in rows]
             result, _ = score.score(rows, predictions)
