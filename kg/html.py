@@ -13,8 +13,8 @@ The page (``graph.html``) is a small single-page app over the graph's data:
 
 Search (labels and aliases) focuses a node on a graph view and opens its view elsewhere; type
 checkboxes filter graph views and double as the legend; tooltips give the evidence sentence,
-confidence and arXiv link; clicking a node opens its view. ``entity_page`` / ``paper_page`` render
-one view on its own (``kg html --entity NAME``, ``KnowledgeGraph.show``).
+confidence and arXiv link; links below ``LOW_CONFIDENCE`` are dashed; clicking a node opens its view.
+``entity_page`` / ``paper_page`` render one view on its own (``kg html --entity NAME``, ``KnowledgeGraph.show``).
 
 Safety: vis-network's script and style (shipped in pyvis) are inlined and a Content-Security-Policy
 forbids any request; the data travels as JSON with ``<``, ``>`` and ``&`` escaped, and the page's
@@ -43,6 +43,7 @@ TYPE_COLOURS = {
     "Benchmark": "#d62728", "Task": "#9467bd", "Metric": "#8c564b",
 }
 DEFAULT_MAX_NODES = 400  # the overview's default size
+LOW_CONFIDENCE = 0.5  # links less likely than this to be right are drawn dashed
 MAX_VIEW_NODES = 2000  # no view draws more nodes than this
 PYTHON_LAYOUT_MAX_NODES = 600  # above this the browser lays out (physics, stopped once it settles)
 PAPERS_PER_ENTITY = 5
@@ -121,14 +122,23 @@ def page_data(G: nx.MultiDiGraph, view: nx.MultiDiGraph, *, entities: set[str], 
         "types": ["Paper", *ENTITY_TYPES],
         "stats": graph_stats(G),
         "caption": f"{shown} of {G.number_of_nodes()} nodes shown: the best-connected entities and a few papers each",
+        "low_confidence": LOW_CONFIDENCE,
         "entities": {node: entity_record(G, node, papers) for node in sorted(entities)},
         "papers": {node: paper_record(G, node, entities) for node in sorted(papers)},
         "relations": relations,
         "overview": {"nodes": [{"id": node, **({"x": positions[node][0], "y": positions[node][1]} if node in positions else {})}
                                for node in sorted(view.nodes)],
-                     "edges": sorted({(s, t) for s, t in view.edges()}),
+                     "edges": linked_pairs(view),
                      "physics": not positions},
     }
+
+
+def linked_pairs(view: nx.MultiDiGraph) -> list[tuple[str, str, float]]:
+    """Each linked (source, target) pair once, with the best confidence of the links between them."""
+    best: dict[tuple[str, str], float] = {}
+    for source, target, confidence in view.edges(data="confidence"):
+        best[source, target] = max(best.get((source, target), 0.0), confidence)
+    return sorted((source, target, round(confidence, 3)) for (source, target), confidence in best.items())
 
 
 def page_contents(G: nx.MultiDiGraph, view: nx.MultiDiGraph) -> tuple[set[str], set[str]]:

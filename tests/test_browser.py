@@ -121,6 +121,17 @@ def test_search_focuses_a_known_node(site):
     assert site.page.evaluate("location.hash") == "#/entity/" + outside
 
 
+@pytest.mark.parametrize("route", ["#/graph", "#/entity/method/low-rank-adaptation"])
+def test_links_less_likely_right_are_dashed(site, route):
+    site.open(route)
+    edges = site.page.evaluate("edgesSet.get().map(e => [e.from, e.to, e.kgConfidence, e.dashes])")
+    assert edges and all(dashes == (confidence < 0.5) for _, _, confidence, dashes in edges)
+    if route == "#/graph":  # each linked pair once, with the best confidence of its links in the graph
+        assert sorted(map(tuple, edges)) == sorted((s, t, c, c < 0.5) for s, t, c in site.page.evaluate("DATA.overview.edges"))
+        assert {dashes for *_, dashes in edges} == {True, False}
+        assert "Dashed links are less likely right" in site.page.inner_text("#view")
+
+
 def test_type_filter_hides_that_type(site):
     site.open("#/graph")
     visible = "nodesSet.get().filter(n => n.kgType === 'Dataset' && !n.hidden).length"
