@@ -234,6 +234,25 @@ def test_a_title_that_says_what_its_name_is_types_it():
     assert named["MathPile"].label == "Dataset"
 
 
+def test_a_title_name_whose_subtitle_says_nothing_of_data_is_no_dataset():
+    """Whatever the earlier components typed it, "CycleFlow" in "CycleFlow: ... Flow Matching ..." (every mention
+    of it) is no Dataset; "MathPile: A ... Corpus" stays one."""
+    from spacy.tokens import Span
+
+    from kg.extract.components import TITLE_END_KEY
+    from kg.extract.pipeline import make_nlp
+
+    nlp = make_nlp("fast")
+    for title, expected in (("CycleFlow: Cycle Consistency in Flow Matching", "Method"),
+                            ("MathPile: A Billion-Token Corpus for Mathematics", "Dataset")):
+        name = title.split(":")[0]
+        doc = nlp.make_doc(f"{title} {name} beats the baselines.")
+        doc.user_data[TITLE_END_KEY] = len(title)
+        doc.ents = [Span(doc, 0, 1, label="Dataset"), Span(doc, len(doc) - 5, len(doc) - 4, label="Dataset")]
+        doc = nlp.get_pipe("kg_context")(doc)
+        assert [(ent.text, ent.label_) for ent in doc.ents if ent.text == name] == [(name, expected)] * 2
+
+
 def test_the_text_calling_a_name_a_dataset_makes_it_one():
     found, _ = entities(Extractor(mode="fast"), "We reach an AUC of 0.95 on the Polyvore dataset and the Teeth3DS benchmark.")
     assert (found["Polyvore"].label, found["Teeth3DS"].label) == ("Dataset", "Benchmark")
