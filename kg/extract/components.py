@@ -562,6 +562,11 @@ def is_name_word(token: Token, *, in_list: bool = False) -> bool:
     return has_capital_or_digit(text)
 
 
+def title_colon(doc: Doc) -> int | None:
+    """Index of the colon of a text opening "Name: ..." (a name of at most four tokens), or None."""
+    return next((token.i for token in doc[:5] if token.text == ":"), None)
+
+
 # Subtitle words that say a title's name may be data or an evaluation: the type heads and a few more.
 DATA_WORDS = {*TYPE_HEADS, "data", "collection", "arena", "bench", "testbed", "evaluation", "evaluating", "benchmarking",
               "challenge"}
@@ -580,7 +585,7 @@ def title_name_without_data(doc: Doc) -> str | None:
     >>> title_name_without_data(nlp("OpenWebMath: An Open Dataset of Mathematical Web Text")) is None
     True
     """
-    colon = next((token.i for token in doc[:5] if token.text == ":"), None)
+    colon = title_colon(doc)
     if not colon:
         return None
     if any(token.lower_ in DATA_WORDS for token in doc[colon + 1:title_token_end(doc)]):
@@ -596,7 +601,7 @@ def title_prefix_name(doc: Doc) -> Span | None:
     >>> span.text, span.label_
     ('OpenWebMath', 'Dataset')
     """
-    colon = next((token.i for token in doc[:5] if token.text == ":"), None)
+    colon = title_colon(doc)
     if not colon or not has_capital_or_digit(doc[:colon].text):
         return None
     label = appositive_head(doc, colon)

@@ -19,7 +19,7 @@ from typing import Sequence
 import numpy as np
 
 from .components import DATA_DIR, Found, has_capital_or_digit
-from .proposed import FEATURES as PROPOSED_FEATURES
+from .proposed import FEATURES as PROPOSED_FEATURES, logistic
 
 __all__ = ["CONFIDENCE_FEATURES", "CONFIDENCE_PATH", "SOURCES", "ConfidenceModel", "confidence_features", "roc_auc"]
 
@@ -110,5 +110,5 @@ class ConfidenceModel:
         return cls(model["weights"], model["intercept"])
 
     def probabilities(self, vectors: list[list[float]]) -> list[float]:
-        z = np.array(vectors, dtype=float).reshape(len(vectors), len(CONFIDENCE_FEATURES)) @ self.weights + self.intercept
-        return [1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, value)))) for value in z.tolist()]
+        return logistic(np.array(vectors, dtype=float).reshape(len(vectors), len(CONFIDENCE_FEATURES)) @ self.weights
+                        + self.intercept)

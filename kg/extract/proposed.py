@@ -28,7 +28,7 @@ from ..model import ENTITY_TYPES
 from .components import DATA_DIR, Found, doc_text, has_capital_or_digit
 
 __all__ = ["FEATURES", "WEIGHT_NAMES", "CONTRIBUTION_CUE", "PaperFacts", "features", "with_pairs", "ProposedScorer",
-           "WEIGHTS_PATH"]
+           "WEIGHTS_PATH", "logistic"]
 
 WEIGHTS_PATH = DATA_DIR / "proposed.json"
 
@@ -224,8 +224,7 @@ class ProposedScorer:
 
     def probabilities(self, vectors: list[list[float]]) -> list[float]:
         v = np.array(vectors, dtype=float).reshape(len(vectors), len(FEATURES))
-        z = v @ self.single + ((v @ self.pair) * v).sum(axis=1)
-        return [1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, value)))) for value in z.tolist()]
+        return logistic(v @ self.single + ((v @ self.pair) * v).sum(axis=1))
 
     def probability(self, vector: list[float]) -> float:
         return self.probabilities([vector])[0]
@@ -234,6 +233,15 @@ class ProposedScorer:
         """Which of one paper's entities it proposes: those at or above the threshold; when none is,
         the likeliest one if its probability reaches `fallback` (most papers propose something)."""
         return flags_from_probabilities(self.probabilities(vectors), self.threshold, self.fallback)
+
+
+def logistic(scores: np.ndarray) -> list[float]:
+    """1 / (1 + e^-score) for each score, the scores clipped to +-30 so that `math.exp` never overflows.
+
+    >>> [round(p, 6) for p in logistic(np.array([0.0, 2.0, -1000.0]))]
+    [0.5, 0.880797, 0.0]
+    """
+    return [1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, value)))) for value in scores.tolist()]
 
 
 def flags_from_probabilities(probabilities: list[float], threshold: float, fallback: float) -> list[bool]:
