@@ -234,21 +234,22 @@ def test_a_title_that_says_what_its_name_is_types_it():
     assert named["MathPile"].label == "Dataset"
 
 
-def test_a_title_name_whose_subtitle_says_nothing_of_data_is_no_dataset():
+def test_a_title_name_is_a_benchmark_or_a_method_as_its_subtitle_says():
     """Whatever the earlier components typed it, "CycleFlow" in "CycleFlow: ... Flow Matching ..." (every mention
-    of it) is no Dataset; "MathPile: A ... Corpus" stays one."""
+    of it) is no Dataset; "MathPile: A ... Corpus" stays one; "DeepPHY: Benchmarking ..." is a Benchmark."""
     from spacy.tokens import Span
 
     from kg.extract.components import TITLE_END_KEY
     from kg.extract.pipeline import make_nlp
 
     nlp = make_nlp("fast")
-    for title, expected in (("CycleFlow: Cycle Consistency in Flow Matching", "Method"),
-                            ("MathPile: A Billion-Token Corpus for Mathematics", "Dataset")):
+    for title, found_as, expected in (("CycleFlow: Cycle Consistency in Flow Matching", "Dataset", "Method"),
+                                      ("MathPile: A Billion-Token Corpus for Mathematics", "Dataset", "Dataset"),
+                                      ("DeepPHY: Benchmarking Agentic VLMs on Physical Reasoning", "Method", "Benchmark")):
         name = title.split(":")[0]
         doc = nlp.make_doc(f"{title} {name} beats the baselines.")
         doc.user_data[TITLE_END_KEY] = len(title)
-        doc.ents = [Span(doc, 0, 1, label="Dataset"), Span(doc, len(doc) - 5, len(doc) - 4, label="Dataset")]
+        doc.ents = [Span(doc, 0, 1, label=found_as), Span(doc, len(doc) - 5, len(doc) - 4, label=found_as)]
         doc = nlp.get_pipe("kg_context")(doc)
         assert [(ent.text, ent.label_) for ent in doc.ents if ent.text == name] == [(name, expected)] * 2
 
@@ -256,6 +257,33 @@ def test_a_title_name_whose_subtitle_says_nothing_of_data_is_no_dataset():
 def test_the_text_calling_a_name_a_dataset_makes_it_one():
     found, _ = entities(Extractor(mode="fast"), "We reach an AUC of 0.95 on the Polyvore dataset and the Teeth3DS benchmark.")
     assert (found["Polyvore"].label, found["Teeth3DS"].label) == ("Dataset", "Benchmark")
+
+
+def test_the_text_calling_a_name_a_dataset_outweighs_how_annotators_usually_type_it(extractor):
+    """The training annotations make D4RL a Benchmark (4 papers of 4); a paper that says "the D4RL dataset"
+    makes it a Dataset (GUIDELINES.md: follow the text's own word)."""
+    from kg.extract.pipeline import normalise_name, type_prior
+
+    assert type_prior()["names"][normalise_name("D4RL")] == {"Benchmark": 4}
+    found, _ = entities(extractor, "We evaluate CEIL on the MuJoCo tasks and the D4RL dataset. On D4RL, CEIL wins.")
+    assert found["D4RL"].label == "Dataset"
+
+
+def test_a_list_after_a_head_noun_takes_its_type_however_it_opens():
+    """ "benchmarks (e.g., X, Y)" and "benchmarks, namely X and Y" type the listed names, whatever the
+    earlier components made of them."""
+    from spacy.tokens import Span
+
+    from kg.extract.pipeline import make_nlp
+
+    nlp = make_nlp("fast")
+    for text in ("Results on competitive math benchmarks (e.g., MATH, AIME) improve.",
+                 "We test on two MTRL benchmarks, namely MiniGrid and MetaWorld, and win."):
+        doc = nlp.make_doc(text)
+        names = [token.i for token in doc if token.text in ("MATH", "AIME", "MiniGrid", "MetaWorld")]
+        doc.ents = [Span(doc, i, i + 1, label="Dataset") for i in names]
+        doc = nlp.get_pipe("kg_context")(doc)
+        assert [ent.label_ for ent in doc.ents] == ["Benchmark", "Benchmark"]
 
 
 def test_metrics_at_k_are_known_by_their_shape_and_emails_are_not_names(extractor):

@@ -49,6 +49,7 @@ TYPE_PRIOR_PATH = components.DATA_DIR / "type_prior.json"
 PRIOR_MIN_SHARE: dict[str, float] = {"default": 0.8, "fast": 0.75}
 HEAD_MIN_SHARE = 0.85
 HEAD_TYPED = {"Method", "Task", "Metric"}  # the types a head word may switch between
+DATA_LABELS = ("Dataset", "Benchmark")
 # Which long form common acronyms stand for, mined from unlabelled abstracts (training/build_acronyms.py).
 ACRONYMS_PATH = components.DATA_DIR / "acronyms.json"
 
@@ -169,8 +170,9 @@ def prior_label(label: str, found: list[Found], prior: dict, min_share: float) -
     """The type the training annotations (`prior`, as `type_prior` gives it) clearly give this name (at
     least `min_share` of the papers that annotate it), unless the text itself typed it.
 
-    Failing the whole name, a Method, Task or Metric takes the type annotators clearly give names
-    with its head word ("... detection" -> Task, "... network" -> Method, "... rate" -> Metric).
+    A Dataset or Benchmark is a named collection: written all in lowercase, it is taken for a Method (5 of
+    the 846 training ones are). Failing the whole name, a Method, Task or Metric takes the type annotators
+    clearly give names with its head word ("... detection" -> Task, "... network" -> Method, "... rate" -> Metric).
 
     >>> from spacy.tokens import Span
     >>> nlp = spacy.blank("en")
@@ -185,6 +187,8 @@ def prior_label(label: str, found: list[Found], prior: dict, min_share: float) -
     for mention in found:
         if best := clear_majority(prior["names"].get(normalise_name(mention.text)), min_share):
             return best
+    if label in DATA_LABELS and not any(components.has_capital_or_digit(mention.text) for mention in found):
+        label = "Method"
     if label in HEAD_TYPED:
         by_head = {clear_majority(prior["heads"].get(head_word(mention.text) or ""), HEAD_MIN_SHARE) for mention in found}
         by_head &= HEAD_TYPED
@@ -237,8 +241,17 @@ def group_spans(doc: Doc, found: list[Found], prior: dict, prior_min_share: floa
     groups: dict[str, list[Found]] = {}
     for mention in found:
         groups.setdefault(find("".join(words_of[mention.text])), []).append(mention)
-    return [(prior_label(most_common([mention.span.label_ for mention in group]), group, prior, prior_min_share), group)
-            for group in groups.values()]
+    typed_by_text = doc._.typed_by_text
+    labelled = []
+    for group in groups.values():
+        label = prior_label(most_common([mention.span.label_ for mention in group]), group, prior, prior_min_share)
+        said = [mention.span.label_ for mention in group
+                if (mention.source == "context" or (mention.span.start_char, mention.span.end_char) in typed_by_text)
+                and mention.span.label_ in DATA_LABELS]
+        if said and label in DATA_LABELS:  # Dataset or Benchmark: the text's own word decides (GUIDELINES.md)
+            label = most_common(said)
+        labelled.append((label, group))
+    return labelled
 
 
 def most_common(items: list[str]) -> str:
