@@ -91,6 +91,24 @@ def test_a_title_acronym_long_form_stops_where_the_title_does():
     assert [(long.text, short.text) for long, short in pairs] == [("Uncertainty-weighted Weakly-supervised Video Parsing", "UWAV")]
 
 
+def test_an_acronym_typed_against_its_long_form_is_still_paired():
+    """ "Meta Learning(RAML)": no space before the bracket."""
+    nlp = Extractor(mode="fast").nlp
+    doc = nlp.make_doc("We propose Retrieval-Augmented Meta Learning(RAML) for few-shot tasks.")
+    assert [(long.text, short.text) for long, short in find_acronym_pairs(doc)] == [
+        ("Retrieval-Augmented Meta Learning", "RAML")]
+
+
+def test_a_name_does_not_end_with_a_function_word():
+    from spacy.tokens import Span
+
+    nlp = Extractor(mode="fast").nlp
+    doc = nlp.make_doc("We verify Signal Temporal Logic via model checking and Heatmap + search.")
+    doc.ents = [Span(doc, 2, 6, label="Method"), Span(doc, 9, 11, label="Method")]
+    doc = nlp.get_pipe("kg_hygiene")(doc)
+    assert [ent.text for ent in doc.ents] == ["Signal Temporal Logic", "Heatmap"]
+
+
 def test_acronym_and_long_form_are_one_entity_and_bare_mentions_attach():
     found, _ = entities(Extractor(mode="default"),
                         "We propose Hindsight Instruction Relabeling (HIR), a novel algorithm. HIR outperforms PPO.")

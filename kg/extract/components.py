@@ -60,6 +60,8 @@ NOT_ENTITIES = {
     "Google DeepMind", "NVIDIA", "Nvidia", "Amazon", "Apple", "Baidu", "Alibaba", "Tencent", "YouTube", "GitHub",
     "Twitter", "CPU", "CPUs", "GPU", "GPUs", "TPU", "TPUs", "FPGA", "FPGAs", "Python", "MATLAB", "C++", "Java",
 }
+# Words a name does not end with: a span ending with one was cut mid-phrase ("Signal Temporal Logic via").
+TRAILING_FUNCTION_WORDS = {"via", "with", "for", "of", "and", "or", "in", "on", "to", "by", "from", "using", "+", "&"}
 LEADING_NOISE = {"the", "a", "an", "our", "their", "its", "this", "these", "those", "we", "novel", "new", "proposed",
                  "e.g", "e.g.", "i.e", "i.e.", "eg", "ie", "such", "as"}
 # URLs, e-mail addresses and file paths are captured elsewhere, never as entities (GUIDELINES.md).
@@ -800,6 +802,8 @@ class SpanHygiene(BatchedComponent):
             while start < end and doc[start].lower_ in LEADING_NOISE:
                 start += 1
             end = end_without_heads(doc, start, end, acronym_of.get(span_text(ent), ""), punct=True)
+            while end > start and doc[end - 1].lower_ in TRAILING_FUNCTION_WORDS:  # "Test-Time Compute via"
+                end -= 1
             while start < end and doc[start].is_punct and doc[start].text not in "(":
                 start += 1
             if start >= end:
