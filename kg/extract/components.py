@@ -479,7 +479,8 @@ class ContextTyper(BatchedComponent):
             # a retyped entity keeps its offsets, and with them the source recorded for it
             doc.ents = [ent if label == ent.label_ else Span(doc, ent.start, ent.end, label=label)
                         for ent, label in zip(ents, labels)]
-        doc._.typed_by_text = frozenset((ents[index].start_char, ents[index].end_char) for index in typed_by_text)
+        if typed_by_text:
+            doc._.typed_by_text = frozenset((ents[index].start_char, ents[index].end_char) for index in typed_by_text)
         named = title_prefix_name(doc)
         set_entities(doc, ([named] if named is not None else []) + names_before_heads(doc) + names_in_lists(doc), "context")
         return doc
