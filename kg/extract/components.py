@@ -31,6 +31,7 @@ Doc.set_extension("gazetteer_matches", default=frozenset(), force=True)  # (star
 Doc.set_extension("typed_by_text", default=frozenset(), force=True)
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_LABELS = ("Dataset", "Benchmark")  # the two types the text's own head noun tells apart
 GAZETTEER_PATH = DATA_DIR / "gazetteer.tsv"
 
 # Head nouns that name the type of the phrase they close ("the NOCS dataset").
@@ -463,7 +464,7 @@ class ContextTyper(BatchedComponent):
             # names the earlier components took for a Model or Method.
             explicit = before is not None or (after is not None and after[1] == 0 and len(group) == 1)
             for index in group:
-                if head and (labels[index] in ("Dataset", "Benchmark") or (labels[index] in ("Model", "Method") and explicit)):
+                if head and (labels[index] in DATA_LABELS or (labels[index] in ("Model", "Method") and explicit)):
                     labels[index] = head
                     typed_by_text.add(index)
         for index, ent in enumerate(ents):
@@ -604,7 +605,7 @@ DATA_WORDS = {*TYPE_HEADS, "data", "collection", "arena", "bench", "testbed", "e
 # "DeepPHY: Benchmarking Agentic VLMs ...", "SciVer: Evaluating Foundation Models for ...".
 EVALUATING_WORDS = {"benchmarking", "evaluating"}
 # The types the title's name may have before `title_name_type` retypes it, by the type it gives.
-RETYPED_BY_TITLE = {"Method": ("Dataset", "Benchmark"), "Benchmark": ("Method", "Model", "Dataset")}
+RETYPED_BY_TITLE = {"Method": DATA_LABELS, "Benchmark": ("Method", "Model", "Dataset")}
 
 
 def title_name_type(doc: Doc) -> tuple[str, str] | None:
@@ -774,7 +775,7 @@ def with_edition(doc: Doc, end: int, label: str) -> int:
     ['P-tuning v2', 'Llama 3.1 8B', 'AIME 2024']
     """
     while end < len(doc) and doc[end - 1].whitespace_ != "":
-        is_edition = label in ("Dataset", "Benchmark") and EDITION.match(doc[end].text)
+        is_edition = label in DATA_LABELS and EDITION.match(doc[end].text)
         if not (is_edition or VERSION.match(doc[end].text)):
             break
         after = doc[end + 1] if end + 1 < len(doc) else None

@@ -33,7 +33,7 @@ from ..errors import ExtractionError
 from ..model import ExtractedEntity, Mention, Paper, PaperExtraction
 from ..relate import relate
 from . import components  # noqa: F401  (registers the kg_* factories)
-from .components import Found, mention_source
+from .components import DATA_LABELS, Found, mention_source
 from .confidence import CONFIDENCE_PATH, ConfidenceModel, confidence_features
 from .proposed import WEIGHTS_PATH, PaperFacts, ProposedScorer, features
 
@@ -49,7 +49,6 @@ TYPE_PRIOR_PATH = components.DATA_DIR / "type_prior.json"
 PRIOR_MIN_SHARE: dict[str, float] = {"default": 0.8, "fast": 0.75}
 HEAD_MIN_SHARE = 0.85
 HEAD_TYPED = {"Method", "Task", "Metric"}  # the types a head word may switch between
-DATA_LABELS = ("Dataset", "Benchmark")
 # Which long form common acronyms stand for, mined from unlabelled abstracts (training/build_acronyms.py).
 ACRONYMS_PATH = components.DATA_DIR / "acronyms.json"
 
@@ -222,6 +221,9 @@ def group_spans(doc: Doc, found: list[Found], prior: dict, prior_min_share: floa
     An acronym joins its long form when the paper defines it ("large language models (LLMs)") or,
     for common acronyms, when both appear ("LLMs" ... "large language models"); so does a name
     that uses the acronym inside ("offline RL" ... "offline reinforcement learning").
+
+    A group's type is its mentions' most common one, as `prior_label` corrects it; between Dataset and
+    Benchmark, the type the text itself gives a mention ("the X dataset", `ContextTyper`) decides.
     """
     defined = {normalise_name(short): normalise_name(long) for short, long in (doc._.acronyms or {}).items()}
     words_of = {mention.text: name_words(mention.text) for mention in found}
