@@ -91,14 +91,6 @@ def test_a_title_acronym_long_form_stops_where_the_title_does():
     assert [(long.text, short.text) for long, short in pairs] == [("Uncertainty-weighted Weakly-supervised Video Parsing", "UWAV")]
 
 
-def test_an_acronym_typed_against_its_long_form_is_still_paired():
-    """ "Meta Learning(RAML)": no space before the bracket."""
-    nlp = Extractor(mode="fast").nlp
-    doc = nlp.make_doc("We propose Retrieval-Augmented Meta Learning(RAML) for few-shot tasks.")
-    assert [(long.text, short.text) for long, short in find_acronym_pairs(doc)] == [
-        ("Retrieval-Augmented Meta Learning", "RAML")]
-
-
 def test_a_name_does_not_end_with_a_function_word():
     from spacy.tokens import Span
 

@@ -83,8 +83,7 @@ def adjust_tokenizer(nlp: Language) -> None:
 
     A full stop after a capital ("... over ViT.", "... 8x7B.") is split the way spaCy already does after a small
     letter (its exceptions "e.g.", "U.S." still win); LaTeX's non-breaking "~" separates words
-    ("Large Language Models~(LLMs)"), and so does a comparison ("MRR@10=0.383") and an acronym's parenthesis
-    typed without a space ("Meta Learning(RAML)").
+    ("Large Language Models~(LLMs)"), and so does a comparison ("MRR@10=0.383").
 
     >>> nlp = spacy.blank("en")
     >>> adjust_tokenizer(nlp)
@@ -92,8 +91,6 @@ def adjust_tokenizer(nlp: Language) -> None:
     ['Language', 'Models', '~', '(', 'LLMs', ')', 'beat', 'ViT', '.']
     >>> [token.text for token in nlp("MRR@10=0.383, Recall@1000>=0.99")]
     ['MRR@10', '=', '0.383', ',', 'Recall@1000', '>=', '0.99']
-    >>> [token.text for token in nlp("Meta Learning(RAML) and f(X)")]
-    ['Meta', 'Learning', '(', 'RAML', ')', 'and', 'f(X', ')']
     """
     prefix_search, suffix_search, infix_finditer = affix_rules(nlp)
     tokenizer = nlp.tokenizer
@@ -107,8 +104,7 @@ def adjust_tokenizer(nlp: Language) -> None:
 def affix_rules(nlp: Language) -> tuple[Callable, Callable, Callable]:
     """spaCy's English prefix search, suffix search and infix finditer, with the splits `adjust_tokenizer` adds."""
     suffixes = [*nlp.Defaults.suffixes, r"(?<=[A-Za-z0-9][A-Z])\.$"]
-    infixes = [*nlp.Defaults.infixes, r"~", r"(?<=~)[(\[]", r"(?<=[A-Za-z0-9%])(?:[<>]=?|=|\u2265|\u2264)(?=[A-Za-z0-9.])",
-               r"(?<=[a-z]{2})\((?=[A-Z])"]
+    infixes = [*nlp.Defaults.infixes, r"~", r"(?<=~)[(\[]", r"(?<=[A-Za-z0-9%])(?:[<>]=?|=|\u2265|\u2264)(?=[A-Za-z0-9.])"]
     return (spacy.util.compile_prefix_regex(nlp.Defaults.prefixes).search,
             spacy.util.compile_suffix_regex(suffixes).search, spacy.util.compile_infix_regex(infixes).finditer)
 
