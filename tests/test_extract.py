@@ -318,6 +318,19 @@ def test_type_prior_overrides_the_ner_only_on_a_clear_majority():
     assert prior_label("Task", [Found.of(span)], type_prior(), PRIOR_MIN_SHARE["fast"]) == "Method"
 
 
+def test_a_dataset_or_benchmark_written_in_lowercase_is_taken_for_a_method():
+    """Datasets and benchmarks are named collections ("subject-level cross-validation" is none); one with a
+    capital or a digit keeps its type."""
+    from kg.extract.components import Found
+    from kg.extract.pipeline import PRIOR_MIN_SHARE, make_nlp, prior_label, type_prior
+
+    doc = make_nlp("fast")("We use subject-level cross-validation on Polyvore3D.")
+    lowercase, named = (doc.char_span(doc.text.index(name), doc.text.index(name) + len(name), label="Dataset")
+                        for name in ("subject-level cross-validation", "Polyvore3D"))
+    assert prior_label("Dataset", [Found.of(lowercase)], type_prior(), PRIOR_MIN_SHARE["default"]) == "Method"
+    assert prior_label("Dataset", [Found.of(named)], type_prior(), PRIOR_MIN_SHARE["default"]) == "Dataset"
+
+
 @pytest.mark.parametrize("cue", ["established_name", "common_acronym", "in_gazetteer"])
 def test_a_name_already_in_use_is_less_likely_the_papers_own(cue):
     from kg.extract.proposed import FEATURES, ProposedScorer
