@@ -247,11 +247,10 @@ def group_spans(doc: Doc, found: list[Found], prior: dict, prior_min_share: floa
     labelled = []
     for group in groups.values():
         label = prior_label(most_common([mention.span.label_ for mention in group]), group, prior, prior_min_share)
-        said = [mention.span.label_ for mention in group
-                if (mention.source == "context" or (mention.span.start_char, mention.span.end_char) in typed_by_text)
-                and mention.span.label_ in DATA_LABELS]
-        if said and label in DATA_LABELS:  # Dataset or Benchmark: the text's own word decides (GUIDELINES.md)
-            label = most_common(said)
+        if label in DATA_LABELS:  # Dataset or Benchmark: the text's own word decides (GUIDELINES.md)
+            said = [mention.span.label_ for mention in group if mention.span.label_ in DATA_LABELS and (
+                mention.source == "context" or (mention.span.start_char, mention.span.end_char) in typed_by_text)]
+            label = most_common(said) if said else label
         labelled.append((label, group))
     return labelled
 
