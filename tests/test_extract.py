@@ -331,6 +331,19 @@ def test_a_dataset_or_benchmark_written_in_lowercase_is_taken_for_a_method():
     assert prior_label("Dataset", [Found.of(named)], type_prior(), PRIOR_MIN_SHARE["default"]) == "Dataset"
 
 
+@pytest.mark.parametrize("name, expected", [("Foo-Chat-7B", "Model"), ("Qwen2-1.5b-Instruct", "Model"), ("Foo-Chat", "Method"),
+                                            ("SCAN-3D", "Method")])
+def test_a_method_with_a_parameter_count_is_a_model(name, expected):
+    """"-7B" names a trained artifact (GUIDELINES.md: a Model is "often with a size"); a bare name, or a digit
+    that is no parameter count ("3D"), leaves the type alone."""
+    from kg.extract.components import Found
+    from kg.extract.pipeline import PRIOR_MIN_SHARE, make_nlp, prior_label, type_prior
+
+    doc = make_nlp("fast")(f"We release {name}, trained on public data.")
+    span = doc.char_span(doc.text.index(name), doc.text.index(name) + len(name), label="Method")
+    assert prior_label("Method", [Found.of(span)], type_prior(), PRIOR_MIN_SHARE["default"]) == expected
+
+
 @pytest.mark.parametrize("cue", ["established_name", "common_acronym", "in_gazetteer"])
 def test_a_name_already_in_use_is_less_likely_the_papers_own(cue):
     from kg.extract.proposed import FEATURES, ProposedScorer
