@@ -118,6 +118,27 @@ def test_long_form_keeps_the_head_word_its_acronym_spells():
     assert found["throat and acoustic paired speech"].aliases == ("TAPS",)  # TAPS does not spell "dataset"
 
 
+def test_entities_inside_a_defined_long_form_give_it_their_place():
+    """The NER may stop at "for" or tag two parts; the long form the acronym spells replaces the parts."""
+    from spacy.tokens import Span
+
+    nlp = Extractor(mode="fast").nlp
+    doc = nlp.make_doc("We propose Functionally Equivalent Sampling for Trust Assessment (FESTA) here.")
+    doc.ents = [Span(doc, 2, 5, label="Method"), Span(doc, 6, 8, label="Task")]
+    doc = nlp.get_pipe("kg_acronyms")(doc)
+    assert [(ent.text, ent.label_) for ent in doc.ents] == [
+        ("Functionally Equivalent Sampling for Trust Assessment", "Task"), ("FESTA", "Task")]
+    assert doc._.acronyms == {"FESTA": "Functionally Equivalent Sampling for Trust Assessment"}
+
+
+def test_head_word_stands_before_a_preposition():
+    from kg.extract.pipeline import head_word
+
+    assert head_word("Decision Support System for Agrotechnology Transfer") == "system"
+    assert head_word("Sliding and Grasping for Tangle Manipulation") == "grasping"
+    assert head_word("out-of-distribution detection") == "detection"
+
+
 def test_common_acronym_joins_its_long_form_without_a_definition():
     found, _ = entities(Extractor(mode="default"),
                         "Large language models are strong reasoners. We show that LLMs fail at planning.")

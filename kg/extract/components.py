@@ -410,20 +410,18 @@ class AcronymLinker(BatchedComponent):
             # without a head word the acronym does not spell ("... dataset (TAPS)")
             long_span = doc[long_span.start:end_without_heads(doc, long_span.start, long_span.end, short_span.text)]
             long_ent = overlapping.get(long_span.end - 1)
-            if long_ent is None and long_span.end - long_span.start > 1:
-                # "Massive Text Embedding Benchmark (MTEB)": the entity may stop before the spelt head
-                shorter = overlapping.get(long_span.end - 2)
-                if shorter is not None and shorter.end == long_span.end - 1 and shorter.start >= long_span.start:
-                    label = label or shorter.label_
-                    replaced.add((shorter.start, shorter.end))
-            if long_ent is not None and long_ent.end == long_span.end:
+            if long_ent is not None and long_ent.end == long_span.end and is_long_form(short_span.text, long_ent.text):
                 label = label or long_ent.label_
-                if is_long_form(short_span.text, long_ent.text):
-                    long_span = long_ent
-                elif long_ent.start > long_span.start:
-                    # "Prompt Editing using Reinforcement Learning (TEMPERA)": the entity is only the
-                    # tail of the defined name, so the whole long form takes its place.
-                    replaced.add((long_ent.start, long_ent.end))
+                long_span = long_ent
+            elif long_ent is None or (long_ent.end == long_span.end and long_ent.start >= long_span.start):
+                # Entities that are only parts of the defined name give it their place: "Prompt Editing using
+                # Reinforcement Learning (TEMPERA)", "Massive Text Embedding Benchmark (MTEB)" (the entity stops
+                # before the spelt head), "Functionally Equivalent Sampling for Trust Assessment (FESTA)".
+                parts = [ent for ent in ents if long_span.start <= ent.start and ent.end <= long_span.end]
+                label = label or (parts[-1].label_ if parts else None)
+                replaced.update((ent.start, ent.end) for ent in parts)
+            elif long_ent.end == long_span.end:
+                label = label or long_ent.label_
             if not label:
                 continue
             doc._.acronyms[short_span.text] = long_span.text

@@ -141,14 +141,24 @@ def normalise_name(name: str) -> str:
     return "".join(name_words(name))
 
 
-def head_word(name: str) -> str | None:
-    """The last word of a name of two words or more ("object detection" -> "detection").
+# A name's head noun comes before these: "Decision Support System for Agrotechnology Transfer" is a system.
+HEAD_ENDERS = {"for", "of", "via", "with", "in", "on", "using", "from", "by", "through", "under", "over", "to",
+               "towards", "across", "without", "against", "at"}
 
-    >>> head_word("3D Object Detectors"), head_word("BERT")
-    ('detector', None)
+
+@lru_cache(maxsize=1 << 16)
+def head_word(name: str) -> str | None:
+    """The head noun of a name of two words or more: its last word, or the last one before a preposition.
+
+    >>> head_word("3D Object Detectors"), head_word("BERT"), head_word("Mean Length of Utterance")
+    ('detector', None, 'length')
+    >>> head_word("out-of-distribution detection")
+    'detection'
     """
-    words = name_words(name)
-    return words[-1] if len(words) > 1 else None
+    spaced = name.split()
+    cut = next((i for i, word in enumerate(spaced) if i and word.lower() in HEAD_ENDERS), None)
+    words = name_words(" ".join(spaced[:cut])) if cut else name_words(name)
+    return words[-1] if words and (cut or len(words) > 1) else None
 
 
 @lru_cache(maxsize=1)
