@@ -365,7 +365,7 @@ def test_a_method_with_a_parameter_count_is_a_model(name, expected):
     assert prior_label("Method", [Found.of(span)], type_prior(), PRIOR_MIN_SHARE["default"]) == expected
 
 
-@pytest.mark.parametrize("cue", ["established_name", "common_acronym", "in_gazetteer"])
+@pytest.mark.parametrize("cue", ["established_name", "common_acronym", "in_gazetteer", "widely_used"])
 def test_a_name_already_in_use_is_less_likely_the_papers_own(cue):
     from kg.extract.proposed import FEATURES, ProposedScorer
     new_name_after_we_propose = dict.fromkeys(("bias", "after_cue", "first_after_cue", "proper_name", "type_Method"), 1.0)
@@ -373,6 +373,14 @@ def test_a_name_already_in_use_is_less_likely_the_papers_own(cue):
     scorer = ProposedScorer.load()
     vector = lambda values: [values.get(name, 0.0) for name in FEATURES]  # noqa: E731
     assert scorer.probability(vector(already_in_use)) < scorer.probability(vector(new_name_after_we_propose))
+
+
+def test_used_names_hold_names_other_papers_use_and_not_new_ones():
+    from kg.extract.pipeline import normalise_name, used_names
+
+    names = used_names()
+    assert {normalise_name("large language models"), normalise_name("LoRA"), normalise_name("ImageNet")} <= names
+    assert normalise_name("Graph Structure Aligner") not in names
 
 
 def test_the_scorers_pair_matrix_gives_the_sum_the_weights_were_trained_for():

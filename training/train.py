@@ -1,6 +1,6 @@
 """Rebuild every trained part of kg from the data shipped in training/data (CPU only, seed 0).
 
-    pip install -e . gensim && python training/train.py      # about 30 minutes on 2 cores
+    pip install -e . gensim && python training/train.py      # about 35 minutes on 2 cores
 
 Steps:
 1. build_vectors.py: word2vec vectors from 40,000 unlabelled arXiv abstracts (training/vectors/);
@@ -10,8 +10,10 @@ Steps:
    (kg/data/acronyms.json);
 5. `spacy train training/config.cfg` (tok2vec with those static vectors + NER), early-stopped on
    the held-out tenth; the best checkpoint is copied to kg/data/ner;
-6. train_proposed.py: the proposed-flag weights (kg/data/proposed.json);
-7. calibrate.py: the entity-confidence weights, per mode (kg/data/confidence.json).
+6. build_used_names.py: the names the new pipeline finds in at least 3 of the unlabelled abstracts
+   (kg/data/used_names.json, a cue of the proposed flag);
+7. train_proposed.py: the proposed-flag weights (kg/data/proposed.json);
+8. calibrate.py: the entity-confidence weights, per mode (kg/data/confidence.json).
 """
 from __future__ import annotations
 
@@ -40,10 +42,11 @@ def main() -> None:
         "--paths.vectors", str(HERE / "vectors" / "spacy"), "--output", str(run_dir))
     shutil.rmtree(TARGET, ignore_errors=True)
     shutil.copytree(run_dir / "model-best", TARGET)
+    run(str(HERE / "build_used_names.py"))
     run(str(HERE / "train_proposed.py"))
     run(str(HERE / "calibrate.py"))
     print(f"done: {TARGET}, kg/data/proposed.json, kg/data/confidence.json, kg/data/type_prior.json, "
-          "kg/data/acronyms.json")
+          "kg/data/acronyms.json, kg/data/used_names.json")
 
 
 if __name__ == "__main__":

@@ -53,6 +53,8 @@ HEAD_TYPED = {"Method", "Task", "Metric"}  # the types a head word may switch be
 MODEL_SIZE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?[BbMm](?![A-Za-z0-9])")
 # Which long form common acronyms stand for, mined from unlabelled abstracts (training/build_acronyms.py).
 ACRONYMS_PATH = components.DATA_DIR / "acronyms.json"
+# The names other papers already use: found in at least three unlabelled abstracts (training/build_used_names.py).
+USED_NAMES_PATH = components.DATA_DIR / "used_names.json"
 
 
 @lru_cache(maxsize=4)
@@ -226,6 +228,14 @@ def common_acronym_names() -> frozenset[str]:
     """The common acronyms and their long forms, normalised."""
     common = common_acronyms()
     return frozenset(common) | frozenset(common.values())
+
+
+@lru_cache(maxsize=1)
+def used_names() -> frozenset[str]:
+    """The normalised names the extractor finds in at least three of the unlabelled abstracts."""
+    if not USED_NAMES_PATH.exists():
+        raise ExtractionError(f"{USED_NAMES_PATH} is missing; rebuild it with 'python training/build_used_names.py'")
+    return frozenset(json.loads(USED_NAMES_PATH.read_text(encoding="utf-8"))["names"])
 
 
 def group_spans(doc: Doc, found: list[Found], prior: dict, prior_min_share: float) -> list[tuple[str, list[Found]]]:
@@ -410,13 +420,13 @@ class Extractor:
             ents = [ent for ent in ents if not ent.start_char < boundary < ent.end_char]
             doc.ents = ents
         facts = PaperFacts.of(doc, ents, len(paper.title))
-        annotated, heads, common = self.prior["names"], self.prior["heads"], common_acronym_names()
+        annotated, heads, common, used = self.prior["names"], self.prior["heads"], common_acronym_names(), used_names()
         for label, found in group_spans(doc, Found.all_in(doc, ents), self.prior, PRIOR_MIN_SHARE[self.mode]):
             keys = {normalise_name(mention.text) for mention in found}
             proposed = features(doc, found, label=label,
                                 known=any(mention.source in ("gazetteer", "agreed") for mention in found),
                                 established=any(key in annotated for key in keys),
-                                common_acronym=bool(keys & common),
+                                common_acronym=bool(keys & common), widely_used=bool(keys & used),
                                 paper=facts)
             head_words = {head_word(mention.text) for mention in found} - {None}
             yield EntityFeatures(label, found, proposed,

@@ -5,7 +5,7 @@ title says more for a Method than for a Task): where the entity stands (title pr
 title, right after "we propose / introduce / present", in the sentence after it, in a sentence
 about parts: "consists of", "module"), how it is named (acronym defined here, a proper name,
 "called X", a word rare in arXiv abstracts), whether it is already established (in the gazetteer,
-annotated in several training papers, a common acronym), and its type.
+annotated in several training papers, a common acronym, a name other arXiv abstracts use), and its type.
 Weights are learnt by ``training/train_proposed.py`` from the training gold and shipped in
 ``kg/data/proposed.json``.
 """
@@ -47,7 +47,7 @@ FEATURES = (
     "bias", "in_title_prefix", "in_title", "after_cue", "first_after_cue", "acronym_here",
     "proper_name", "naming_cue", "novelty_before", "existing_before", "in_gazetteer", "mentions_log",
     "first_position", "in_title_and_abstract", "is_title_prefix", "after_cue_proper", "acronym_after_cue",
-    "established_name", "common_acronym", "rare_word", "near_cue", "in_parts_sentence",
+    "established_name", "common_acronym", "rare_word", "near_cue", "in_parts_sentence", "widely_used",
     *(f"type_{label}" for label in ENTITY_TYPES),
 )
 
@@ -146,11 +146,12 @@ def word_starts(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
 
 
 def features(doc: Doc, found: list[Found], *, label: str, known: bool, established: bool, common_acronym: bool,
-             paper: PaperFacts) -> list[float]:
+             widely_used: bool, paper: PaperFacts) -> list[float]:
     """The feature vector (in FEATURES order) of one entity of one paper.
 
     `known`: the gazetteer has it; `established`: annotators named it in several training papers;
-    `common_acronym`: it is, or spells out, an acronym common in arXiv abstracts. A "rare word" is one
+    `common_acronym`: it is, or spells out, an acronym common in arXiv abstracts; `widely_used`: the extractor
+    finds it in at least three of 40,000 unlabelled arXiv abstracts (other papers use it). A "rare word" is one
     without a word vector (fewer than five uses in the unlabelled abstracts the vectors were trained on);
     the rules-only fast mode has no vectors and counts none.
     """
@@ -187,6 +188,7 @@ def features(doc: Doc, found: list[Found], *, label: str, known: bool, establish
         "rare_word": float(paper.has_vectors and any(is_rare_word(token) for span in spans for token in span)),
         "near_cue": float(any(paper.near_cue(span) for span in spans)),
         "in_parts_sentence": float(any(paper.in_parts_sentence(span) for span in spans)),
+        "widely_used": float(widely_used),
     }
     for entity_type in ENTITY_TYPES:
         values[f"type_{entity_type}"] = float(label == entity_type)
