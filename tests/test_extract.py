@@ -101,6 +101,20 @@ def test_a_name_does_not_end_with_a_function_word():
     assert [ent.text for ent in doc.ents] == ["Signal Temporal Logic", "Heatmap"]
 
 
+def test_a_name_is_not_cut_through_a_bracket():
+    """A name the NER ends inside brackets takes the closing one; a word the tokenizer glued to a bracket
+    ("LLM)-based") is no name."""
+    from spacy.tokens import Span
+
+    nlp = Extractor(mode="fast").nlp
+    doc = nlp.make_doc("We beat FLUX Fill [Pro] with large language model (LLM)-based agents.")
+    assert "LLM)-based" in [token.text for token in doc]
+    glued = next(token.i for token in doc if token.text == "LLM)-based")
+    doc.ents = [Span(doc, 2, 6, label="Model"), Span(doc, glued, glued + 1, label="Method")]
+    doc = nlp.get_pipe("kg_hygiene")(doc)
+    assert [ent.text for ent in doc.ents] == ["FLUX Fill [Pro]"]
+
+
 def test_acronym_and_long_form_are_one_entity_and_bare_mentions_attach():
     found, _ = entities(Extractor(mode="default"),
                         "We propose Hindsight Instruction Relabeling (HIR), a novel algorithm. HIR outperforms PPO.")

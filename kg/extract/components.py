@@ -811,8 +811,11 @@ class SpanHygiene(BatchedComponent):
             if ent.label_ != "Metric" and any(ch.isupper() for ch in tokens_text(doc, start, end)):
                 end = with_edition(doc, end, ent.label_)
             text = tokens_text(doc, start, end)
+            if has_stray_bracket(text) and end < len(doc) and doc[end].text in (")", "]"):  # "FLUX Fill [Pro" + "]"
+                end += 1
+                text = tokens_text(doc, start, end)
             if text.lower() in GENERIC_WORDS or text in NOT_ENTITIES or not re.search(r"[A-Za-z]", text) or len(text) < 2 or NOT_A_NAME.search(text) \
-                    or is_math_fragment(text):
+                    or is_math_fragment(text) or has_stray_bracket(text):
                 continue
             ents.append(ent if (start, end) == (ent.start, ent.end)
                         else sourced_span(doc, start, end, ent.label_, ent._.source))
@@ -820,6 +823,16 @@ class SpanHygiene(BatchedComponent):
         if kept != list(current):
             doc.ents = kept
         return doc
+
+
+def has_stray_bracket(text: str) -> bool:
+    """A bracket without its pair: the tokenizer kept "LLM)-based" or "Optimization(DPO" as one word, and the
+    name is cut through it.
+
+    >>> has_stray_bracket("LLM)-based"), has_stray_bracket("Direct Preference Optimization(DPO"), has_stray_bracket("SIM(3)")
+    (True, True, False)
+    """
+    return text.count("(") != text.count(")") or text.count("[") != text.count("]")
 
 
 # The characters coined names are written with ("GPT-4o", "Qwen2.5", "C++"); is_name_shaped adds the capitals.
