@@ -185,8 +185,9 @@ def prior_label(label: str, found: list[Found], prior: dict, min_share: float) -
 
     A Dataset or Benchmark is a named collection: written all in lowercase, it is taken for a Method (5 of
     the 846 training ones are). A Method whose name carries a parameter count is a trained artifact, a Model
-    (141 of the 145 training names with one are Models, the other 4 Datasets: "MovieLens-1M"). Failing the whole name, a Method, Task or Metric takes the type annotators
-    clearly give names with its head word ("... detection" -> Task, "... network" -> Method, "... rate" -> Metric).
+    (141 of the 145 training names with one are Models, the other 4 Datasets: "MovieLens-1M"). Failing the
+    whole name, a Method, Task or Metric takes the type annotators clearly give names with its head word
+    ("... detection" -> Task, "... network" -> Method, "... rate" -> Metric).
 
     >>> from spacy.tokens import Span
     >>> nlp = spacy.blank("en")
