@@ -144,6 +144,8 @@ def normalise_name(name: str) -> str:
 
 
 # A name's head noun comes before these: "Decision Support System for Agrotechnology Transfer" is a system.
+# Wider than components.TRAILING_FUNCTION_WORDS, which cuts words off a name's end whatever their case: with
+# "at" there it would cut the acronym "AT" (adversarial training) away (tried: it drops "AT" from used_names).
 HEAD_ENDERS = {"for", "of", "via", "with", "in", "on", "using", "from", "by", "through", "under", "over", "to",
                "towards", "across", "without", "against", "at"}
 
