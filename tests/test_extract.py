@@ -172,6 +172,22 @@ def test_title_prefix_is_proposed():
     assert "ZIP-FIT" in proposed
 
 
+def test_a_title_case_title_is_read_again_in_sentence_case():
+    """In a Title-Case title the NER takes "Uncovering Safety Risks" for a name; read again as a sentence
+    ("SafeScan: uncovering safety risks of open agents") it finds none there, so the paper has no such entity. The
+    title's name before the colon keeps its case and stays."""
+    extractor = Extractor(mode="default")
+    paper = Paper(id="t", title="SafeScan: Uncovering Safety Risks of Open Agents",
+                  abstract="We study agents. We propose SafeScan and evaluate it on AgentHarm.")
+    doc = extractor.annotate(paper)
+    assert "Uncovering Safety Risks" in [ent.text for ent in doc.ents]
+    assert doc._.title_recheck.text == "SafeScan: uncovering safety risks of open agents"
+    names = {entity.text for entity in extractor.extract_one(paper).entities}
+    assert "Uncovering Safety Risks" not in names and {"SafeScan", "AgentHarm"} <= names
+    sentence_title = Paper(id="s", title="SafeScan: uncovering safety risks of open agents", abstract=paper.abstract)
+    assert extractor.annotate(sentence_title)._.title_recheck is None  # not Title Case: read once
+
+
 def test_unknown_mode_is_a_clear_error():
     from kg.errors import ExtractionError
     with pytest.raises(ExtractionError, match="unknown extraction mode 'quick'"):

@@ -29,6 +29,8 @@ Doc.set_extension("acronyms", default=None, force=True)  # {short form: long for
 Doc.set_extension("gazetteer_matches", default=frozenset(), force=True)  # (start_char, end_char) of every gazetteer name
 # (start_char, end_char) of the entities whose type the text itself says ("the X dataset", "X, a benchmark")
 Doc.set_extension("typed_by_text", default=frozenset(), force=True)
+# A Title-Case title in sentence case and the names the NER finds in it (`TitleRecheck`); None for other titles
+Doc.set_extension("title_recheck", default=None, force=True)
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DATA_LABELS = ("Dataset", "Benchmark")  # the two types the text's own head noun tells apart
@@ -877,6 +879,78 @@ class NameShapeFinder(BatchedComponent):
         return doc
 
 
+class TitleRecheck:
+    """Read a Title-Case title again, in sentence case, with the NER (default mode, right after the NER).
+
+    In "Helps Language Model Alignment" every word looks like part of a name: the NER, trained mostly
+    on abstracts, cannot tell the verb. Written in sentence case (`sentence_case`: a capitalised word
+    keeps its capital only where the abstract capitalises it too, mid-sentence), the title reads like a
+    sentence of the abstract. The names the NER finds in it are recorded in ``doc._.title_recheck``;
+    `pipeline.Extractor` leaves out an entity named only in the title whose words changed case there
+    and that none of them overlaps.
+    """
+
+    def __init__(self, nlp: Language, name: str):
+        self.name = name
+        self.nlp = nlp
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(self.pipe([doc]))
+
+    def pipe(self, docs: Iterable[Doc], *, batch_size: int = 64) -> Iterator[Doc]:
+        tok2vec, ner = self.nlp.get_pipe("tok2vec"), self.nlp.get_pipe("ner")
+        for batch in minibatch(docs, size=batch_size):
+            rechecked = []
+            for doc in batch:
+                text, title_end = doc_text(doc), doc.user_data.get(TITLE_END_KEY, 0)
+                title = text[:title_end]
+                if is_title_case(title):
+                    rechecked.append((doc, self.nlp.make_doc(sentence_case(title, text[title_end:].lstrip()))))
+            for doc, title_doc in zip([doc for doc, _ in rechecked], ner.pipe(tok2vec.pipe(t for _, t in rechecked))):
+                doc._.title_recheck = TitleReading(title_doc.text, frozenset((e.start_char, e.end_char) for e in title_doc.ents))
+            yield from batch
+
+
+class TitleReading(NamedTuple):
+    """A title in sentence case (same offsets as the title) and the (start_char, end_char) of the names the NER finds in it."""
+    text: str
+    names: frozenset[tuple[int, int]]
+
+    def rejects(self, title: str, start: int, end: int) -> bool:
+        """Whether the title's name at [start, end) changed case and the NER does not find it (nor one overlapping it)."""
+        return self.text[start:end] != title[start:end] and not any(a < end and start < b for a, b in self.names)
+
+
+def is_title_case(title: str) -> bool:
+    """A title whose words of four letters or more mostly (60%) open with a capital, and has three or more of them.
+
+    >>> is_title_case("Helps Language Model Alignment"), is_title_case("Data selection via compression")
+    (True, False)
+    """
+    words = [word for word in re.findall(r"[A-Za-z][A-Za-z'-]*", title) if len(word) > 3]
+    return len(words) >= 3 and sum(word[0].isupper() for word in words) >= 0.6 * len(words)
+
+
+def sentence_case(title: str, abstract: str) -> str:
+    """`title` with each capitalised word but the first lower-cased, unless `abstract` writes it capitalised
+    mid-sentence too (a name's word); words with more capitals or digits ("GCGNet", "RGB-D") stay.
+    Only the case changes, so offsets into the title hold for the result.
+
+    >>> sentence_case("Graph Refiners Help Robust Forecasting", "We propose Graph Refiners for forecasting.")
+    'Graph Refiners help robust forecasting'
+    """
+    def lower_unless_named(match: re.Match) -> str:
+        word = match.group()
+        if match.start() == 0 or re.search(r"(?<![.!?]\s)(?<!^)\b" + word + r"\b", abstract):
+            return word
+        return word.lower()
+
+    return CAPITALISED_WORD.sub(lower_unless_named, title)
+
+
+CAPITALISED_WORD = re.compile(r"\b[A-Z][a-z]+\b")
+
+
 def hyphenated_name(doc: Doc, i: int) -> tuple[int, int]:
     """The token range of the hyphenated name around token `i`, over parts with a capital or a digit
     ("OpenMath-CodeLlama-70B", "ZIP-FIT"; not "-based").
@@ -901,6 +975,11 @@ def hyphenated_name(doc: Doc, i: int) -> tuple[int, int]:
                   default_config={"add_common_words": True})
 def make_gazetteer(nlp: Language, name: str, add_common_words: bool) -> GazetteerMatcher:
     return GazetteerMatcher(nlp, name, add_common_words=add_common_words)
+
+
+@Language.factory("kg_title_recheck", assigns=["doc._.title_recheck"], requires=["doc.ents"])
+def make_title_recheck(nlp: Language, name: str) -> TitleRecheck:
+    return TitleRecheck(nlp, name)
 
 
 @Language.factory("kg_acronyms", assigns=["doc.ents", "doc._.acronyms"])

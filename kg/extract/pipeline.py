@@ -75,6 +75,8 @@ def make_nlp(mode: Mode = "default", ner_path: Path = NER_PATH) -> Language:
         nlp = spacy.blank("en")
     adjust_tokenizer(nlp)
     nlp.add_pipe("sentencizer", first=True)
+    if mode == "default":
+        nlp.add_pipe("kg_title_recheck", after="ner")
     # After the NER, lowercase names are the NER's call: the gazetteer adds them only in the fast mode.
     nlp.add_pipe("kg_gazetteer", config={"add_common_words": mode == "fast"})
     for name in (*(("kg_names",) if mode == "fast" else ()), "kg_acronyms", "kg_context", "kg_hygiene"):
@@ -424,7 +426,12 @@ class Extractor:
             doc.ents = ents
         facts = PaperFacts.of(doc, ents, len(paper.title))
         annotated, heads, common, used = self.prior["names"], self.prior["heads"], common_acronym_names(), used_names()
+        recheck = doc._.title_recheck
         for label, found in group_spans(doc, Found.all_in(doc, ents), self.prior, PRIOR_MIN_SHARE[self.mode]):
+            if recheck is not None and all(mention.span.end_char <= boundary
+                                           and recheck.rejects(paper.title, mention.span.start_char, mention.span.end_char)
+                                           for mention in found):
+                continue  # named only in a Title-Case title, and no name once the title is in sentence case
             keys = {normalise_name(mention.text) for mention in found}
             proposed = features(doc, found, label=label,
                                 known=any(mention.source in ("gazetteer", "agreed") for mention in found),
