@@ -188,6 +188,18 @@ def test_a_title_case_title_is_read_again_in_sentence_case():
     assert extractor.annotate(sentence_title)._.title_recheck is None  # not Title Case: read once
 
 
+def test_a_name_in_a_title_case_title_takes_the_type_it_has_in_sentence_case():
+    """Read in Title Case, "Learning Rate Scheduler" looks like a Task to the NER; in sentence case ("a robust
+    learning rate scheduler for federated learning") it is a Method, and the pipeline keeps that type."""
+    extractor = Extractor(mode="default")
+    paper = Paper(id="t", title="SchedNet: A Robust Learning Rate Scheduler for Federated Learning",
+                  abstract="We study this problem on ImageNet.")
+    with extractor.nlp.select_pipes(enable=["tok2vec", "ner"]):
+        as_written = {ent.text: ent.label_ for ent in extractor.nlp(extractor.make_doc(paper)).ents}
+    assert as_written["Learning Rate Scheduler"] == "Task"
+    assert {ent.text: ent.label_ for ent in extractor.annotate(paper).ents}["Learning Rate Scheduler"] == "Method"
+
+
 def test_unknown_mode_is_a_clear_error():
     from kg.errors import ExtractionError
     with pytest.raises(ExtractionError, match="unknown extraction mode 'quick'"):

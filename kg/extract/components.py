@@ -885,7 +885,8 @@ class TitleRecheck:
     In "Helps Language Model Alignment" every word looks like part of a name: the NER, trained mostly
     on abstracts, cannot tell the verb. Written in sentence case (`sentence_case`: a capitalised word
     keeps its capital only where the abstract capitalises it too, mid-sentence), the title reads like a
-    sentence of the abstract. The names the NER finds in it are recorded in ``doc._.title_recheck``;
+    sentence of the abstract. A name the NER finds in both readings takes the type it has in the
+    sentence-case one. The names it finds there are recorded in ``doc._.title_recheck``;
     `pipeline.Extractor` leaves out an entity named only in the title whose words changed case there
     and that none of them overlaps.
     """
@@ -907,7 +908,10 @@ class TitleRecheck:
                 if is_title_case(title):
                     rechecked.append((doc, self.nlp.make_doc(sentence_case(title, text[title_end:].lstrip()))))
             for doc, title_doc in zip([doc for doc, _ in rechecked], ner.pipe(tok2vec.pipe(t for _, t in rechecked))):
-                doc._.title_recheck = TitleReading(title_doc.text, frozenset((e.start_char, e.end_char) for e in title_doc.ents))
+                labels = {(ent.start_char, ent.end_char): ent.label_ for ent in title_doc.ents}
+                doc._.title_recheck = TitleReading(title_doc.text, frozenset(labels))
+                doc.ents = [Span(doc, ent.start, ent.end, label=labels.get((ent.start_char, ent.end_char), ent.label_))
+                            for ent in doc.ents]
             yield from batch
 
 
