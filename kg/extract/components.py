@@ -4,8 +4,8 @@ Each component takes a `Doc` whose ``doc.ents`` may already hold entities and re
 with more or cleaner entities; each records where a span came from in ``span._.source``
 and acronym pairs in ``doc._.acronyms``. The order is set in `pipeline.make_nlp`:
 
-    sentencizer -> [tok2vec -> ner (default mode)] -> kg_gazetteer -> [kg_names (fast mode)] -> kg_acronyms
-    -> kg_context -> kg_hygiene
+    sentencizer -> [tok2vec -> ner -> kg_title_recheck (default mode)] -> kg_gazetteer -> [kg_names (fast mode)]
+    -> kg_acronyms -> kg_context -> kg_hygiene
 """
 from __future__ import annotations
 
