@@ -899,7 +899,8 @@ class TitleRecheck:
         return next(self.pipe([doc]))
 
     def pipe(self, docs: Iterable[Doc], *, batch_size: int = 64) -> Iterator[Doc]:
-        tok2vec, ner = self.nlp.get_pipe("tok2vec"), self.nlp.get_pipe("ner")
+        # the trained components (tok2vec, if the NER does not embed its own, then the NER), in pipeline order
+        readers = [component for name, component in self.nlp.pipeline if name in ("tok2vec", "ner")]
         for batch in minibatch(docs, size=batch_size):
             rechecked = []
             for doc in batch:
@@ -907,7 +908,10 @@ class TitleRecheck:
                 title = text[:title_end]
                 if is_title_case(title):
                     rechecked.append((doc, self.nlp.make_doc(sentence_case(title, text[title_end:].lstrip()))))
-            for doc, title_doc in zip([doc for doc, _ in rechecked], ner.pipe(tok2vec.pipe(t for _, t in rechecked))):
+            title_docs: Iterable[Doc] = (title_doc for _, title_doc in rechecked)
+            for reader in readers:
+                title_docs = reader.pipe(title_docs)
+            for doc, title_doc in zip([doc for doc, _ in rechecked], title_docs):
                 labels = {(ent.start_char, ent.end_char): ent.label_ for ent in title_doc.ents}
                 doc._.title_recheck = TitleReading(title_doc.text, frozenset(labels))
                 doc.ents = [Span(doc, ent.start, ent.end, label=labels.get((ent.start_char, ent.end_char), ent.label_))
