@@ -902,18 +902,17 @@ class TitleRecheck:
         # the trained components (tok2vec, if the NER does not embed its own, then the NER), in pipeline order
         readers = [component for name, component in self.nlp.pipeline if name in ("tok2vec", "ner")]
         for batch in minibatch(docs, size=batch_size):
-            rechecked = []
+            rechecked = []  # (doc, its title in sentence case)
             for doc in batch:
                 text, title_end = doc_text(doc), doc.user_data.get(TITLE_END_KEY, 0)
-                title = text[:title_end]
-                if is_title_case(title):
-                    rechecked.append((doc, self.nlp.make_doc(sentence_case(title, text[title_end:].lstrip()))))
-            title_docs: Iterable[Doc] = (title_doc for _, title_doc in rechecked)
+                if is_title_case(text[:title_end]):
+                    rechecked.append((doc, sentence_case(text[:title_end], text[title_end:].lstrip())))
+            title_docs: Iterable[Doc] = (self.nlp.make_doc(title) for _, title in rechecked)
             for reader in readers:
                 title_docs = reader.pipe(title_docs)
-            for doc, title_doc in zip([doc for doc, _ in rechecked], title_docs):
+            for (doc, title), title_doc in zip(rechecked, title_docs):
                 labels = {(ent.start_char, ent.end_char): ent.label_ for ent in title_doc.ents}
-                doc._.title_recheck = TitleReading(title_doc.text, frozenset(labels))
+                doc._.title_recheck = TitleReading(title, frozenset(labels))
                 doc.ents = [Span(doc, ent.start, ent.end, label=labels.get((ent.start_char, ent.end_char), ent.label_))
                             for ent in doc.ents]
             yield from batch
@@ -947,16 +946,14 @@ def sentence_case(title: str, abstract: str) -> str:
     >>> sentence_case("Graph Refiners Help Robust Forecasting", "We propose Graph Refiners for forecasting.")
     'Graph Refiners help robust forecasting'
     """
-    def lower_unless_named(match: re.Match) -> str:
-        word = match.group()
-        if match.start() == 0 or re.search(r"(?<![.!?]\s)(?<!^)\b" + word + r"\b", abstract):
-            return word
-        return word.lower()
-
-    return CAPITALISED_WORD.sub(lower_unless_named, title)
+    named = {match.group() for match in CAPITALISED_WORD.finditer(abstract)
+             if match.start() > 0 and not SENTENCE_END.fullmatch(abstract, match.start() - 2, match.start())}
+    return CAPITALISED_WORD.sub(lambda match: match.group() if match.start() == 0 or match.group() in named
+                                else match.group().lower(), title)
 
 
 CAPITALISED_WORD = re.compile(r"\b[A-Z][a-z]+\b")
+SENTENCE_END = re.compile(r"[.!?]\s")
 
 
 def hyphenated_name(doc: Doc, i: int) -> tuple[int, int]:
