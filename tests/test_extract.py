@@ -394,6 +394,39 @@ def test_a_dataset_or_benchmark_written_in_lowercase_is_taken_for_a_method():
     assert prior_label("Dataset", [Found.of(named)], type_prior(), PRIOR_MIN_SHARE["default"]) == "Dataset"
 
 
+@pytest.mark.parametrize("text, name, expected", [
+    ("We tackle the Zorblax task with a new solver.", "Zorblax", "Task"),
+    ("We study the problem of quux placement.", "quux placement", "Task"),
+    ("We train the Zorblax task scheduler.", "Zorblax", "Method"),  # "task" does not end the phrase
+    ("We run fine-tuning tasks on four datasets.", "fine-tuning", "Method"),  # annotators clearly make it a Method
+])
+def test_a_name_the_text_calls_a_task_is_a_task(text, name, expected):
+    """"the X task" / "the problem of X" (297 of the 325 training names written so are Tasks) outweighs the
+    components' Method and the head word, not the annotators' clear type of the name."""
+    from spacy.tokens import Span
+
+    from kg.extract.components import Found
+    from kg.extract.pipeline import PRIOR_MIN_SHARE, group_spans, make_nlp, type_prior
+
+    doc = make_nlp("fast")(text)
+    start = text.index(name)
+    doc.ents = [doc.char_span(start, start + len(name), label="Method")]
+    doc = make_nlp("fast").get_pipe("kg_context")(doc)
+    [(label, _)] = group_spans(doc, Found.all_in(doc, list(doc.ents)), type_prior(), PRIOR_MIN_SHARE["default"])
+    assert label == expected
+
+
+@pytest.mark.parametrize("name", ["R-Precision@5", "pass@k", "Hit@10"])
+def test_a_measure_at_a_cutoff_is_a_metric(name):
+    """All 26 training names shaped "measure@k" are Metrics, whatever type a component gave them."""
+    from kg.extract.components import Found
+    from kg.extract.pipeline import PRIOR_MIN_SHARE, make_nlp, prior_label, type_prior
+
+    doc = make_nlp("fast")(f"We report {name} on both sets.")
+    span = doc.char_span(doc.text.index(name), doc.text.index(name) + len(name), label="Model")
+    assert prior_label("Model", [Found.of(span)], type_prior(), PRIOR_MIN_SHARE["default"]) == "Metric"
+
+
 @pytest.mark.parametrize("name, expected", [("Foo-Chat-7B", "Model"), ("Qwen2-1.5b-Instruct", "Model"), ("Foo-Chat", "Method"),
                                             ("SCAN-3D", "Method")])
 def test_a_method_with_a_parameter_count_is_a_model(name, expected):

@@ -471,6 +471,9 @@ class ContextTyper(BatchedComponent):
             if said := apposition_type(doc, ent):
                 labels[index] = said
                 typed_by_text.add(index)
+            elif labels[index] == "Method" and called_a_task(doc, ent):
+                labels[index] = "Task"
+                typed_by_text.add(index)
         if (titled := title_name_type(doc)) is not None:
             name, label = titled
             for index, ent in enumerate(ents):
@@ -726,6 +729,29 @@ def coordinated_groups(doc: Doc, ents: list[Span]) -> list[list[int]]:
         else:
             groups.append([index])
     return groups
+
+
+# Nouns that make the name before them (or after "... of") a task: "the XMLC task", "the problem of imitation learning".
+TASK_HEADS = {"task", "tasks", "problem", "problems"}
+
+
+def called_a_task(doc: Doc, ent: Span) -> bool:
+    """Whether the text calls the name a task or problem: "X task(s)", "X problem(s)", "the task/problem of (the) X",
+    where the phrase ends there (not "the LLM task scheduler", "the problem of the SIR model").
+
+    >>> doc = spacy.blank("en")("the XMLC task , the problem of imitation learning . the LLM task scheduler")
+    >>> [called_a_task(doc, doc[start:end]) for start, end in ((1, 2), (7, 9), (11, 12))]
+    [True, True, False]
+    """
+    if ent.end < len(doc) and doc[ent.end].lower_ in TASK_HEADS:
+        return phrase_ends(doc, ent.end + 1)
+    before = ent.start - (2 if ent.start >= 1 and doc[ent.start - 1].lower_ == "the" else 1)
+    return before >= 1 and doc[before].lower_ == "of" and doc[before - 1].lower_ in TASK_HEADS and phrase_ends(doc, ent.end)
+
+
+def phrase_ends(doc: Doc, i: int) -> bool:
+    """No noun phrase goes on at token `i`: the text ends, or punctuation or a function word comes next."""
+    return i >= len(doc) or (doc[i].is_punct and doc[i].text != "-") or doc[i].is_stop
 
 
 def head_after(doc: Doc, end: int) -> tuple[str, int] | None:

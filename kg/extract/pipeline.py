@@ -183,11 +183,14 @@ def clear_majority(counts: dict[str, int] | None, share: float) -> str | None:
     return best if n >= share * sum(counts.values()) else None
 
 
-def prior_label(label: str, found: list[Found], prior: dict, min_share: float) -> str:
+def prior_label(label: str, found: list[Found], prior: dict, min_share: float, said: bool = False) -> str:
     """The type the training annotations (`prior`, as `type_prior` gives it) clearly give this name (at
-    least `min_share` of the papers that annotate it), unless the text itself typed it.
+    least `min_share` of the papers that annotate it), unless the text itself typed it. `said`: the text
+    calls the name a `label` ("the XMLC task"), which outweighs the rules below but not the annotators' clear type
+    ("fine-tuning tasks" stay a Method).
 
-    A Dataset or Benchmark is a named collection: written all in lowercase, it is taken for a Method (5 of
+    A name written as a measure at a cutoff ("R-Precision@5", "pass@k") is a Metric (all 26 such training names
+    are). A Dataset or Benchmark is a named collection: written all in lowercase, it is taken for a Method (5 of
     the 846 training ones are). A Method whose name carries a parameter count is a trained artifact, a Model
     (141 of the 145 training names with one are Models, the other 4 Datasets: "MovieLens-1M"). Failing the
     whole name, a Method, Task or Metric takes the type annotators clearly give names with its head word
@@ -200,6 +203,9 @@ def prior_label(label: str, found: list[Found], prior: dict, min_share: float) -
     'Task'
     >>> prior_label("Method", [Found.of(Span(doc, 5, 9, label="Method"))], type_prior(), 0.8)
     'Task'
+    >>> doc = nlp("We report Recall@10.")
+    >>> prior_label("Model", [Found.of(Span(doc, 2, 3, label="Model"))], type_prior(), 0.8)
+    'Metric'
     >>> doc = nlp("We release Tiny Phi 1.7B.")
     >>> prior_label("Method", [Found.of(Span(doc, 2, 5, label="Method"))], type_prior(), 0.8)
     'Model'
@@ -209,6 +215,10 @@ def prior_label(label: str, found: list[Found], prior: dict, min_share: float) -
     for mention in found:
         if best := clear_majority(prior["names"].get(normalise_name(mention.text)), min_share):
             return best
+    if any(components.METRIC_AT_K.fullmatch(mention.text) for mention in found):
+        return "Metric"
+    if said:
+        return label
     if label in DATA_LABELS and not any(components.has_capital_or_digit(mention.text) for mention in found):
         label = "Method"
     if label == "Method" and any(MODEL_SIZE.search(mention.text) for mention in found):
@@ -279,7 +289,11 @@ def group_spans(doc: Doc, found: list[Found], prior: dict, prior_min_share: floa
     typed_by_text = doc._.typed_by_text
     labelled = []
     for group in groups.values():
-        label = prior_label(most_common([mention.span.label_ for mention in group]), group, prior, prior_min_share)
+        label = most_common([mention.span.label_ for mention in group])
+        called_a_task = label in ("Method", "Task") and any(  # "the XMLC task" (`components.called_a_task`)
+            mention.span.label_ == "Task" and (mention.span.start_char, mention.span.end_char) in typed_by_text
+            for mention in group)
+        label = prior_label("Task" if called_a_task else label, group, prior, prior_min_share, said=called_a_task)
         if label in DATA_LABELS:  # Dataset or Benchmark: the text's own word decides (GUIDELINES.md)
             said = [mention.span.label_ for mention in group if mention.span.label_ in DATA_LABELS and (
                 mention.source == "context" or (mention.span.start_char, mention.span.end_char) in typed_by_text)]
