@@ -446,7 +446,8 @@ class ContextTyper(BatchedComponent):
     and Y" -> Benchmark; likewise dataset/corpus -> Dataset. A Model or Method name changes type
     only when the head noun follows it directly ("the MuJoCo environment"). The name of a "Name: subtitle"
     title is a Benchmark when the subtitle opens "Benchmarking ..." or "Evaluating ...", and no Dataset or
-    Benchmark when the subtitle says nothing of data or evaluation (`title_name_type`).
+    Benchmark when the subtitle says nothing of data or evaluation (`title_name_type`). A Method the text
+    calls a task or problem ("the XMLC task", "the problem of X") is a Task (`called_a_task`).
     """
 
     def __init__(self, nlp: Language, name: str):

@@ -262,7 +262,9 @@ def group_spans(doc: Doc, found: list[Found], prior: dict, prior_min_share: floa
     that uses the acronym inside ("offline RL" ... "offline reinforcement learning").
 
     A group's type is its mentions' most common one, as `prior_label` corrects it; between Dataset and
-    Benchmark, the type the text itself gives a mention ("the X dataset", `ContextTyper`) decides.
+    Benchmark, the type the text itself gives a mention ("the X dataset", `ContextTyper`) decides, and a
+    Method the text calls a task in one mention ("the XMLC task") is a Task unless the annotators clearly
+    type the name otherwise.
     """
     defined = {normalise_name(short): normalise_name(long) for short, long in (doc._.acronyms or {}).items()}
     words_of = {mention.text: name_words(mention.text) for mention in found}
@@ -290,10 +292,10 @@ def group_spans(doc: Doc, found: list[Found], prior: dict, prior_min_share: floa
     labelled = []
     for group in groups.values():
         label = most_common([mention.span.label_ for mention in group])
-        called_a_task = label in ("Method", "Task") and any(  # "the XMLC task" (`components.called_a_task`)
+        text_says_task = label in ("Method", "Task") and any(  # "the XMLC task" (`components.called_a_task`)
             mention.span.label_ == "Task" and (mention.span.start_char, mention.span.end_char) in typed_by_text
             for mention in group)
-        label = prior_label("Task" if called_a_task else label, group, prior, prior_min_share, said=called_a_task)
+        label = prior_label("Task" if text_says_task else label, group, prior, prior_min_share, said=text_says_task)
         if label in DATA_LABELS:  # Dataset or Benchmark: the text's own word decides (GUIDELINES.md)
             said = [mention.span.label_ for mention in group if mention.span.label_ in DATA_LABELS and (
                 mention.source == "context" or (mention.span.start_char, mention.span.end_char) in typed_by_text)]
