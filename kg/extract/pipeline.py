@@ -289,16 +289,19 @@ def group_spans(doc: Doc, found: list[Found], prior: dict, prior_min_share: floa
     for mention in found:
         groups.setdefault(find("".join(words_of[mention.text])), []).append(mention)
     typed_by_text = doc._.typed_by_text
+
+    def said_by_text(group: list[Found]) -> list[str]:
+        """The types the text itself gives the group's mentions ("the X dataset", "the X task")."""
+        return [mention.span.label_ for mention in group if mention.source == "context"
+                or (mention.span.start_char, mention.span.end_char) in typed_by_text]
+
     labelled = []
     for group in groups.values():
         label = most_common([mention.span.label_ for mention in group])
-        text_says_task = label in ("Method", "Task") and any(  # "the XMLC task" (`components.called_a_task`)
-            mention.span.label_ == "Task" and (mention.span.start_char, mention.span.end_char) in typed_by_text
-            for mention in group)
+        text_says_task = label in ("Method", "Task") and bool(typed_by_text) and "Task" in said_by_text(group)
         label = prior_label("Task" if text_says_task else label, group, prior, prior_min_share, said=text_says_task)
         if label in DATA_LABELS:  # Dataset or Benchmark: the text's own word decides (GUIDELINES.md)
-            said = [mention.span.label_ for mention in group if mention.span.label_ in DATA_LABELS and (
-                mention.source == "context" or (mention.span.start_char, mention.span.end_char) in typed_by_text)]
+            said = [said_label for said_label in said_by_text(group) if said_label in DATA_LABELS]
             label = most_common(said) if said else label
         labelled.append((label, group))
     return labelled
