@@ -517,7 +517,8 @@ class ContextTyper(BatchedComponent):
         if typed_by_text:
             doc._.typed_by_text = frozenset((ents[index].start_char, ents[index].end_char) for index in typed_by_text)
         named = title_prefix_name(doc)
-        set_entities(doc, ([named] if named is not None else []) + names_before_heads(doc) + names_in_lists(doc), "context")
+        set_entities(doc, ([named] if named is not None else []) + names_before_heads(doc) + names_in_lists(doc)
+                     + names_with_appositives(doc), "context")
         return doc
 
 
@@ -711,10 +712,39 @@ def apposition_type(doc: Doc, ent: Span) -> str | None:
     return appositive_head(doc, ent.end)
 
 
+def names_with_appositives(doc: Doc) -> list[Span]:
+    """Name-shaped words no component has found that an appositive types: "Pocket-K, a single-lead AI-ECG
+    system", "the IPO-Dataset, a large multimodal dataset". In the training papers every such word is
+    annotated (186 of 186), with the appositive's type 162 times.
+
+    >>> doc = spacy.blank("en")("We validated Pocket-K, a single-lead ECG system, on GPUs, a hardware choice.")
+    >>> [(span.text, span.label_) for span in names_with_appositives(doc)]
+    [('Pocket-K', 'Method')]
+    """
+    found = []
+    for comma, _ in tokens_of(doc, {",": ","}):
+        if comma.i == 0 or doc[comma.i - 1].ent_type_ or (label := appositive_head(doc, comma.i)) is None:
+            continue
+        start, end = hyphenated_name(doc, comma.i - 1)
+        link = start > 0 and doc[start - 1].lower_ in ("http", "https")  # arXiv's stand-in for a link: "this http URL"
+        if is_name_shaped(tokens_text(doc, start, end)) and not link and not any(t.ent_type_ for t in doc[start:end]):
+            found.append(Span(doc, start, end, label=label))
+    return found
+
+
 def appositive_words(doc: Doc, start: int):
-    """The words of an appositive from token `start` up to its first clause word or punctuation."""
-    for token in doc[start: start + APPOSITION_SPAN]:
-        if (token.is_punct and token.text not in "-/") or token.lower_ in APPOSITION_STOPS:
+    """The words of an appositive from token `start` up to its first clause word or punctuation, at most
+    APPOSITION_SPAN of them; a hyphenated word ("single-lead") counts once.
+
+    >>> doc = spacy.blank("en")("X, a single-lead AI-ECG screening system that runs")
+    >>> [token.text for token in appositive_words(doc, 3)]
+    ['single', '-', 'lead', 'AI', '-', 'ECG', 'screening', 'system']
+    """
+    words = 0
+    for token in doc[start:]:
+        previous = doc[token.i - 1]
+        words += not (token.text in "-/" or (token.i > start and previous.text in "-/" and not previous.whitespace_))
+        if words > APPOSITION_SPAN or (token.is_punct and token.text not in "-/") or token.lower_ in APPOSITION_STOPS:
             return
         yield token
 
