@@ -166,6 +166,7 @@ def test_a_capitalised_head_in_running_text_is_part_of_the_name_and_gives_its_ty
 @pytest.mark.parametrize("text, expected", [
     ("We validated Pocket-K, a single-lead AI-ECG screening system, in three hospitals.", [("Pocket-K", "Method")]),
     ("We release FooBench-v2, a bilingual benchmark of 2,000 problems.", [("FooBench-v2", "Benchmark")]),
+    ("We construct BarErrors, the first dataset of annotated failures.", [("BarErrors", "Dataset")]),
     ("It runs on GPUs, a common choice.", []),  # the appositive names no type
     ("Results on this http URL, a toolkit for bias detection.", []),  # a link, not a name
 ])
