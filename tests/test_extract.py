@@ -171,8 +171,8 @@ def test_a_capitalised_head_in_running_text_is_part_of_the_name_and_gives_its_ty
     ("Results on this http URL, a toolkit for bias detection.", []),  # a link, not a name
 ])
 def test_a_name_shaped_word_an_appositive_types_is_an_entity(text, expected):
-    """Every name-shaped word that an appositive types is annotated in the training papers (186 of 186); a
-    hyphenated appositive counts its words, not its hyphens ("single-lead AI-ECG")."""
+    """Every name-shaped word that an appositive ("X, a ...", "X, the first ...") types is annotated in the
+    training papers (197 of 197); a hyphenated appositive counts its words, not its hyphens ("single-lead AI-ECG")."""
     nlp = Extractor(mode="fast").nlp
     doc = nlp.get_pipe("kg_hygiene")(nlp.get_pipe("kg_context")(nlp.make_doc(text)))
     assert [(ent.text, ent.label_) for ent in doc.ents] == expected

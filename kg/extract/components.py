@@ -350,9 +350,8 @@ def is_named_head(doc: Doc, start: int, end: int) -> bool:
     >>> is_named_head(doc, 3, 6), is_named_head(doc, 8, 10)
     (True, False)
     """
-    head = doc[end - 1].text
-    return (end - start >= 3 and head[:1].isupper() and head[1:].islower()
-            and doc[start].idx >= doc.user_data.get(TITLE_END_KEY, 0)
+    in_abstract = doc[start].idx >= doc.user_data.get(TITLE_END_KEY, 0)
+    return (end - start >= 3 and in_abstract and is_capitalised(doc[end - 1].text)
             and all(has_capital_or_digit(token.text) for token in doc[start:end - 1]))
 
 
@@ -365,7 +364,12 @@ def own_head_type(doc: Doc, start: int, end: int) -> str | None:
     ('Benchmark', None)
     """
     head = doc[end - 1].text
-    return TYPE_HEADS.get(head.lower()) if end - start >= 2 and head[:1].isupper() and head[1:].islower() else None
+    return TYPE_HEADS.get(head.lower()) if end - start >= 2 and is_capitalised(head) else None
+
+
+def is_capitalised(word: str) -> bool:
+    """A capital and then small letters only: "Dataset", not "dataset" or "DATASET"."""
+    return word[:1].isupper() and word[1:].islower()
 
 
 def spells_head(short: str, head: str) -> bool:
@@ -477,7 +481,8 @@ class ContextTyper(BatchedComponent):
     only when the head noun follows it directly ("the MuJoCo environment"). The name of a "Name: subtitle"
     title is a Benchmark when the subtitle opens "Benchmarking ..." or "Evaluating ...", and no Dataset or
     Benchmark when the subtitle says nothing of data or evaluation (`title_name_type`). A Method the text
-    calls a task or problem ("the XMLC task", "the problem of X") is a Task (`called_a_task`).
+    calls a task or problem ("the XMLC task", "the problem of X") is a Task (`called_a_task`). A name-shaped
+    word no component found is an entity when an appositive types it (`names_with_appositives`).
     """
 
     def __init__(self, nlp: Language, name: str):
@@ -883,7 +888,8 @@ class SpanHygiene(BatchedComponent):
     """Apply the span rules of GUIDELINES.md: no determiners, no generic heads, no bare generic words,
     no organisations or venues.
 
-    A head word stays where an acronym spells it: "Massive Text Embedding Benchmark (MTEB)".
+    A head word stays where an acronym spells it, "Massive Text Embedding Benchmark (MTEB)", or where it
+    belongs to the name, "Waymo Open Dataset" (`is_named_head`); a name so ending takes the head's type.
     """
 
     def __init__(self, nlp: Language, name: str):
