@@ -178,6 +178,17 @@ def test_a_name_shaped_word_an_appositive_types_is_an_entity(text, expected):
     assert [(ent.text, ent.label_) for ent in doc.ents] == expected
 
 
+def test_a_name_shaped_word_leaves_its_class_head_out():
+    """"ConvTasNet models" -> "ConvTasNet" (the training annotations: 269 times the word alone, twice with its
+    head); a class name keeps its head ("language models")."""
+    nlp = Extractor(mode="fast").nlp
+    doc = nlp.make_doc("We train ConvTasNet models and language models.")
+    doc.ents = [doc.char_span(doc.text.index(name), doc.text.index(name) + len(name), label="Method")
+                for name in ("ConvTasNet models", "language models")]
+    doc = nlp.get_pipe("kg_hygiene")(doc)
+    assert [ent.text for ent in doc.ents] == ["ConvTasNet", "language models"]
+
+
 def test_head_word_stands_before_a_preposition():
     from kg.extract.pipeline import head_word
 
