@@ -11,6 +11,8 @@ one, imported as is). Error classes, from the strict typed matching:
 - proposed: the paper's own contributions found (true positives) and missed or invented.
 Then the entity confidence: how often a right entity (strict typed match) has a higher confidence than a
 wrong one (ROC AUC), and the scores when entities below a confidence are left out (`--min-confidence`).
+With `--bootstrap N`, also how far the F1 scores could move on another draw of as many papers: the 95%
+interval over N resamples of the papers (with replacement, seed 0).
 """
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
+
+import numpy as np
 
 from kg.extract import Extractor
 from kg.extract.confidence import roc_auc
@@ -68,6 +72,34 @@ def confidence_auc(score, gold_rows: list[dict], predictions: list[dict]) -> flo
     return roc_auc(right, wrong) if right and wrong else float("nan")
 
 
+INTERVAL_MODES = ("strict_typed", "lenient_typed", "proposed")
+
+
+def bootstrap_intervals(score, gold_rows: list[dict], predictions: list[dict], resamples: int,
+                        seed: int = 0) -> dict[str, tuple[float, float]]:
+    """The 2.5th and 97.5th percentiles of each F1 in INTERVAL_MODES over `resamples` draws of the papers with
+    replacement: each paper is scored once by the official scorer, and a draw sums its papers' counts.
+
+    >>> import types
+    >>> fake = types.SimpleNamespace(score=lambda gold, pred: ({m: {"tp": 1, "fp": 0, "fn": 0} for m in INTERVAL_MODES}, []))
+    >>> bootstrap_intervals(fake, [{"id": "a"}, {"id": "b"}], [], 10)["proposed"]
+    (1.0, 1.0)
+    """
+    by_id = {str(row["id"]): row for row in predictions}
+    counts = np.zeros((len(INTERVAL_MODES), len(gold_rows), 3))
+    for index, row in enumerate(gold_rows):
+        result, _ = score.score([row], [by_id.get(str(row["id"]), {"id": row["id"], "entities": []})])
+        for mode_index, mode in enumerate(INTERVAL_MODES):
+            counts[mode_index, index] = [result[mode][key] for key in ("tp", "fp", "fn")]
+    draws = np.random.default_rng(seed).integers(0, len(gold_rows), size=(resamples, len(gold_rows)))
+    intervals = {}
+    for mode_index, mode in enumerate(INTERVAL_MODES):
+        tp, fp, fn = counts[mode_index][draws].sum(axis=1).T
+        f1 = np.divide(2 * tp, 2 * tp + fp + fn, out=np.zeros_like(tp), where=(2 * tp + fp + fn) > 0)
+        intervals[mode] = (float(np.percentile(f1, 2.5)), float(np.percentile(f1, 97.5)))
+    return intervals
+
+
 def error_classes(score, gold_rows: list[dict], predictions: list[dict]) -> dict[str, Counter]:
     by_id = {row["id"]: [score.prep_pred(e) for e in row["entities"]] for row in predictions}
     classes = {name: Counter() for name in ("type confusion", "boundary", "missed", "spurious",
@@ -113,6 +145,8 @@ def main() -> None:
     parser.add_argument("--held-out", action="store_true",
                         help="score the held-out tenth of training/data/train.jsonl (papers the NER never trained on) "
                              "instead of GOLD: for development without looking at the dev set")
+    parser.add_argument("--bootstrap", type=int, default=0, metavar="N",
+                        help="also print the 95%% interval of each F1 over N resamples of the papers (e.g. 1000)")
     parser.add_argument("--source", choices=["seeds", "arxiv"],
                         help="only the gold papers from the seed listings (where dev.jsonl comes from) or only the "
                              "recent arXiv ones (three quarters of the training set)")
@@ -134,6 +168,10 @@ def main() -> None:
         print(f"{mode:16} P={r['p']:.3f} R={r['r']:.3f} F1={r['f1']:.3f}  (tp={r['tp']} fp={r['fp']} fn={r['fn']})")
     for label, r in result["strict_typed"]["per_label"].items():
         print(f"  {label:10} P={r['p']:.3f} R={r['r']:.3f} F1={r['f1']:.3f}  (tp={r['tp']} fp={r['fp']} fn={r['fn']})")
+    if args.bootstrap:
+        intervals = bootstrap_intervals(score, gold_rows, predictions, args.bootstrap)
+        print(f"95% interval over {args.bootstrap} resamples of the {len(gold_rows)} papers: " + ", ".join(
+            f"{mode} F1 {low:.3f}-{high:.3f}" for mode, (low, high) in intervals.items()))
     for name, counter in error_classes(score, gold_rows, predictions).items():
         print(f"\n{name} ({sum(counter.values())}):")
         for key, count in counter.most_common(args.top):
