@@ -12,8 +12,8 @@ GOLD = SHARED / "gold"
 pytestmark = pytest.mark.skipif(not (GOLD / "dev.jsonl").exists(), reason="../shared/gold is not beside this checkout")
 
 
-def load(path, name):
-    spec = importlib.util.spec_from_file_location(name, path)
+def load_quality():
+    spec = importlib.util.spec_from_file_location("quality", ROOT / "bench" / "quality.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -26,7 +26,8 @@ def as_predictions(rows):
 
 
 def test_the_bootstrap_interval_brackets_the_score_and_is_a_point_when_every_paper_is_right():
-    quality, score = load(ROOT / "bench" / "quality.py", "quality"), load(GOLD / "score.py", "score")
+    quality = load_quality()
+    score = quality.load_scorer(GOLD / "score.py")  # the official scorer, loaded as bench/quality.py loads it
     rows = [json.loads(line) for line in (GOLD / "dev.jsonl").open(encoding="utf-8")]
     perfect = as_predictions(rows)
     assert quality.bootstrap_intervals(score, rows, perfect, 200)["strict_typed"] == (1.0, 1.0)

@@ -744,11 +744,13 @@ def names_with_appositives(doc: Doc) -> list[Span]:
     """
     found = []
     for comma, _ in tokens_of(doc, {",": ","}):
-        if comma.i == 0 or doc[comma.i - 1].ent_type_ or (label := appositive_head(doc, comma.i)) is None:
+        if comma.i == 0 or doc[comma.i - 1].ent_type_:
             continue
         start, end = hyphenated_name(doc, comma.i - 1)
         link = start > 0 and doc[start - 1].lower_ in ("http", "https")  # arXiv's stand-in for a link: "this http URL"
-        if is_name_shaped(tokens_text(doc, start, end)) and not link and not any(t.ent_type_ for t in doc[start:end]):
+        if link or not is_name_shaped(tokens_text(doc, start, end)) or any(t.ent_type_ for t in doc[start:end]):
+            continue
+        if (label := appositive_head(doc, comma.i)) is not None:  # the name's shape first: it is the cheaper test
             found.append(Span(doc, start, end, label=label))
     return found
 
