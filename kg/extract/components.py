@@ -865,6 +865,23 @@ def head_before(doc: Doc, start: int) -> str | None:
     return None
 
 
+# The last part of a hyphenated modifier ("rehearsal-free", "AI-based", "task-specific"): standing alone such a
+# word describes a name and is none. Of the training abstracts' words so shaped, annotators made a name of 8 in 2,273
+# (each word counted once a paper).
+MODIFIER_ENDS = ("free", "based", "aware", "agnostic", "specific", "like", "style", "wise", "level", "driven", "guided",
+                 "conditioned", "oriented", "centric", "only", "efficient", "friendly", "grained", "scale", "fits-all")
+MODIFIER = re.compile(r"[^\s]+-(?:%s)" % "|".join(MODIFIER_ENDS))
+
+
+def is_modifier(text: str) -> bool:
+    """A single hyphenated word that modifies a noun ("rehearsal-free", "AI-based"), not a name.
+
+    >>> is_modifier("rehearsal-free"), is_modifier("AI-based"), is_modifier("Model-based RL"), is_modifier("free")
+    (True, True, False, False)
+    """
+    return bool(MODIFIER.fullmatch(text))
+
+
 def is_math_fragment(text: str) -> bool:
     """A piece of LaTeX cut mid-formula ("R^{n_1 times", "M^"), not a name; "M^{3}ViT" stays.
 
@@ -936,7 +953,7 @@ class SpanHygiene(BatchedComponent):
                 end += 1
                 text = tokens_text(doc, start, end)
             if text.lower() in GENERIC_WORDS or text in NOT_ENTITIES or not re.search(r"[A-Za-z]", text) or len(text) < 2 or NOT_A_NAME.search(text) \
-                    or is_math_fragment(text) or has_stray_bracket(text):
+                    or is_math_fragment(text) or has_stray_bracket(text) or is_modifier(text):
                 continue
             label = own_head_type(doc, start, end) or ent.label_
             ents.append(ent if (start, end, label) == (ent.start, ent.end, ent.label_)
