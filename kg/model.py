@@ -64,8 +64,8 @@ class Mention:
     end: int
     text: str
     confidence: float
-    source: str  # which component found it: "ner", "gazetteer", "acronym", "context", "shape", "name-shape" (fast
-    # mode), or "agreed" (NER and gazetteer)
+    source: str  # which component found it: "ner", "gazetteer", "annotated", "acronym", "context", "shape",
+    # "name-shape" (fast mode), or "agreed" (NER and gazetteer)
 
 
 @dataclass(frozen=True)

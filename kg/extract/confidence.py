@@ -25,7 +25,7 @@ __all__ = ["CONFIDENCE_FEATURES", "CONFIDENCE_PATH", "SOURCES", "ConfidenceModel
 
 CONFIDENCE_PATH = DATA_DIR / "confidence.json"
 # The components a mention can come from (`components.mention_source`).
-SOURCES = ("ner", "agreed", "gazetteer", "acronym", "context", "shape", "name-shape")
+SOURCES = ("ner", "agreed", "gazetteer", "annotated", "acronym", "context", "shape", "name-shape")
 
 CONFIDENCE_FEATURES = (
     *PROPOSED_FEATURES[1:],  # not the bias: the model has its own

@@ -3,7 +3,8 @@
 Two modes share one spaCy pipeline built on ``spacy.blank("en")``, with nothing downloaded:
 
 - ``default``: the NER trained by ``training/train.py`` (shipped in ``kg/data/ner``), then rules;
-- ``fast``: rules only (gazetteer, name-shaped words, acronyms, context, hygiene), for very large corpora.
+- ``fast``: rules only (gazetteer, names the training annotators mark, name-shaped words, acronyms, context,
+  hygiene), for very large corpora.
 
 >>> from kg.model import Paper
 >>> extractor = Extractor(mode="fast")
@@ -43,11 +44,15 @@ Mode = Literal["default", "fast"]
 NER_PATH = components.DATA_DIR / "ner"
 
 # How the training annotations type frequent names (training/build_type_prior.py).
-TYPE_PRIOR_PATH = components.DATA_DIR / "type_prior.json"
+TYPE_PRIOR_PATH = components.TYPE_PRIOR_PATH
 # How clear the annotators' majority must be for the type prior to override a name's type: the NER reads
 # the context, so its type gives way only at 80% agreement; the fast mode's rules do not, and give way at 75%.
 PRIOR_MIN_SHARE: dict[str, float] = {"default": 0.8, "fast": 0.75}
 HEAD_MIN_SHARE = 0.85
+# How many of the training papers that write a name must annotate it for the extractor to add it where no
+# component found it (`components.AnnotatedNames`): the NER has read the sentence and left the name out,
+# so the default mode asks more; the fast mode has no NER (chosen on the held-out training papers).
+MARKED_MIN_SHARE: dict[str, float] = {"default": 0.6, "fast": 0.5}
 HEAD_TYPED = {"Method", "Task", "Metric"}  # the types a head word may switch between
 # A parameter count in a name ("Llama-3-8B", "SmolLM2-1.7B", "Qwen2-7b-Instruct", "GPT-2 125M").
 MODEL_SIZE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?[BbMm](?![A-Za-z0-9])")
@@ -74,11 +79,12 @@ def make_nlp(mode: Mode = "default", ner_path: Path = NER_PATH) -> Language:
     else:
         nlp = spacy.blank("en")
     adjust_tokenizer(nlp)
-    nlp.add_pipe("sentencizer", first=True)
+    nlp.add_pipe("kg_sentences", first=True)
     if mode == "default":
         nlp.add_pipe("kg_title_recheck", after="ner")
     # After the NER, lowercase names are the NER's call: the gazetteer adds them only in the fast mode.
     nlp.add_pipe("kg_gazetteer", config={"add_common_words": mode == "fast"})
+    nlp.add_pipe("kg_annotated", config={"min_share": MARKED_MIN_SHARE[mode]})
     for name in (*(("kg_names",) if mode == "fast" else ()), "kg_acronyms", "kg_context", "kg_hygiene"):
         nlp.add_pipe(name)
     return nlp
@@ -341,6 +347,8 @@ class Extractor:
         self.n_process = n_process
         self.min_confidence = min_confidence
         self.prior = type_prior() if prior is None else prior
+        if prior is not None:
+            self.nlp.get_pipe("kg_annotated").use(prior.get("marked", {}))
 
     @cached_property
     def proposed_scorer(self) -> ProposedScorer:
