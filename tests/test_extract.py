@@ -409,6 +409,19 @@ def test_the_text_calling_a_name_a_dataset_makes_it_one():
     assert (found["Polyvore"].label, found["Teeth3DS"].label) == ("Dataset", "Benchmark")
 
 
+def test_the_head_after_a_closing_bracket_tells_a_dataset_from_a_benchmark():
+    """"... Harmful (HH) dataset", "(AGIEval, ARC) datasets": the head noun after the bracket types what it closes,
+    between Dataset and Benchmark only (a Task acronym stays: "out-of-distribution (OOD) benchmarks")."""
+    nlp = Extractor(mode="fast").nlp
+    doc = nlp.make_doc("We use the Anthropic Helpful Harmful (HH) dataset, out-of-domain (AGIEval, ARC) datasets "
+                       "and out-of-distribution (OOD) benchmarks.")
+    doc.ents = [doc.char_span(doc.text.index(name), doc.text.index(name) + len(name), label=label) for name, label in (
+        ("HH", "Benchmark"), ("AGIEval", "Benchmark"), ("ARC", "Benchmark"), ("OOD", "Task"))]
+    doc = nlp.get_pipe("kg_context")(doc)
+    assert [(ent.text, ent.label_) for ent in doc.ents] == [
+        ("HH", "Dataset"), ("AGIEval", "Dataset"), ("ARC", "Dataset"), ("OOD", "Task")]
+
+
 def test_the_text_calling_a_name_a_dataset_outweighs_how_annotators_usually_type_it(extractor):
     """The training annotations make D4RL a Benchmark (4 papers of 4); a paper that says "the D4RL dataset"
     makes it a Dataset (GUIDELINES.md: follow the text's own word)."""

@@ -931,13 +931,21 @@ def phrase_ends(doc: Doc, i: int) -> bool:
 
 
 def head_after(doc: Doc, end: int) -> tuple[str, int] | None:
-    """(type, words skipped) when a type head noun follows within two modifier words."""
+    """(type, words skipped) when a type head noun follows within two modifier words, or after the bracket that
+    closes the name's acronym or list ("... Harmful (HH) dataset", "(AGIEval, ARC) datasets"; the bracket counts
+    as a word skipped, so it only tells a dataset from a benchmark).
+
+    >>> doc = spacy.blank("en")("the NOCS dataset , the Harmful ( HH ) dataset")
+    >>> head_after(doc, 2), head_after(doc, 8)
+    (('Dataset', 0), ('Dataset', 1))
+    """
+    bracket = int(end < len(doc) and doc[end].text == ")")
     for skipped in range(3):
-        if end + skipped >= len(doc):
+        if end + bracket + skipped >= len(doc):
             return None
-        token = doc[end + skipped]
+        token = doc[end + bracket + skipped]
         if token.lower_ in TYPE_HEADS:
-            return TYPE_HEADS[token.lower_], skipped
+            return TYPE_HEADS[token.lower_], bracket + skipped
         if not token.is_alpha or token.lower_ in NOT_A_MODIFIER or token.ent_type_:
             return None
     return None
