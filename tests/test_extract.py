@@ -422,6 +422,17 @@ def test_the_head_after_a_closing_bracket_tells_a_dataset_from_a_benchmark():
         ("HH", "Dataset"), ("AGIEval", "Dataset"), ("ARC", "Dataset"), ("OOD", "Task")]
 
 
+def test_a_method_the_text_calls_a_metric_or_score_is_a_metric():
+    """"the Fill-in-the-Blank (FITB) metric", "MAUVE scores" (training names so written: Metrics 57 times in 68); a
+    Task stays ("QE metrics" measure a task), and so does a name the phrase runs past ("BLEU score function")."""
+    nlp = Extractor(mode="fast").nlp
+    doc = nlp.make_doc("We report the Fill-in-the-Blank (FITB) metric, MAUVE scores, QE metrics and a BLEU score function.")
+    doc.ents = [doc.char_span(doc.text.index(name), doc.text.index(name) + len(name), label=label) for name, label in (
+        ("Fill-in-the-Blank", "Method"), ("MAUVE", "Method"), ("QE", "Task"), ("BLEU", "Method"))]
+    doc = nlp.get_pipe("kg_context")(doc)
+    assert [ent.label_ for ent in doc.ents if ent.text != "FITB"] == ["Metric", "Metric", "Task", "Method"]
+
+
 def test_the_text_calling_a_name_a_dataset_outweighs_how_annotators_usually_type_it(extractor):
     """The training annotations make D4RL a Benchmark (4 papers of 4); a paper that says "the D4RL dataset"
     makes it a Dataset (GUIDELINES.md: follow the text's own word)."""
