@@ -33,6 +33,19 @@ def test_offsets_point_at_the_mention_text(extractor):
             assert 0.0 <= mention.confidence <= 1.0
 
 
+def test_names_in_latex_markup_are_found_where_the_text_has_them(extractor):
+    """arXiv abstracts keep LaTeX ("we propose \\textbf{FooNet}"): the markup is blanked, offsets kept; markup that
+    marks an acronym's letters ("\\textbf{S}elf") is left alone."""
+    abstract = (r"We propose \textbf{FooNet}, a new model. \textsc{FooNet} outperforms \emph{BERT} on $\textbf{GLUE}$ "
+                r"and \textbf{S}elf \textbf{S}upervised learning.")
+    found, text = entities(extractor, abstract)
+    assert {"FooNet", "BERT", "GLUE"} <= set(found)
+    assert found["FooNet"].proposed
+    for name in ("FooNet", "BERT", "GLUE"):
+        assert all(text[mention.start:mention.end] == name for mention in found[name].mentions)
+    assert not [name for name in found if "textbf" in name or "  " in name]
+
+
 def test_named_models_and_datasets(extractor):
     found, _ = entities(extractor, "We fine-tune BERT and ResNet-50 on the ImageNet dataset.")
     assert found["BERT"].label == "Model"

@@ -109,6 +109,26 @@ def sourced_span(doc: Doc, start: int, end: int, label: str, source: str) -> Spa
     return span
 
 
+# LaTeX text formatting arXiv abstracts keep ("we propose \\textbf{FooNet}"; 6% of 122k recent abstracts have some),
+# as a whole word (not "\\textbf{H}ierarchical", where it marks an acronym's letter, nor glued to other markup), alone
+# or as a formula ("$\\textbf{X}$").
+TEXT_MARKUP = re.compile(r"(?<![\w\\}])(\$)?\\(?:textbf|textit|textsc|texttt|textsf|textrm|emph|underline)\{([^{}$]*)\}(?(1)\$)(?![\w\\])")
+
+
+def blank_markup(text: str) -> str:
+    """`text` with each LaTeX text-formatting command around a whole word or name, and its braces, turned into
+    spaces, so that the name inside reads as a word while every offset into the text stays where it was.
+
+    >>> blank_markup(r"We propose \\textbf{FooNet}, beating \\emph{\\textsc{Bar}} and $\\textbf{Baz}$ in \\textbf{H}ier.")
+    'We propose         FooNet , beating               Bar   and          Baz   in \\\\textbf{H}ier.'
+    """
+    while "\\" in text and (blanked := TEXT_MARKUP.sub(
+            lambda match: " " * (match.start(2) - match.start()) + match.group(2) + " " * (match.end() - match.end(2)),
+            text)) != text:
+        text = blanked
+    return text
+
+
 TEXT_KEY = "kg_text"  # where doc_text keeps the text in Doc.user_data
 TITLE_END_KEY = "kg_title_end"  # where the extractor records where the title ends (the text is title + " " + abstract)
 
@@ -152,9 +172,14 @@ class Found(NamedTuple):
     def all_in(cls, doc: Doc, ents: list[Span]) -> list["Found"]:
         """`Found.of` each of the Doc's entities `ents`, reading the gazetteer's matches once."""
         text, known = doc_text(doc), doc._.gazetteer_matches
-        return [cls(ent, text[ent.start_char:ent.end_char],
+        return [cls(ent, single_spaced(text[ent.start_char:ent.end_char]),
                     "agreed" if source != "gazetteer" and (ent.start_char, ent.end_char) in known else source)
                 for ent in ents for source in (ent._.source,)]
+
+
+def single_spaced(name: str) -> str:
+    """A name with each run of spaces made one (blanked LaTeX markup leaves runs: "HD \\textbf{Map}")."""
+    return " ".join(name.split()) if "  " in name else name
 
 
 def tokens_text(doc: Doc, start: int, end: int) -> str:
@@ -1047,8 +1072,10 @@ class SpanHygiene(BatchedComponent):
         acronym_of = {long: short for short, long in (doc._.acronyms or {}).items()}
         for ent in current:
             start, end = ent.start, ent.end
-            while start < end and doc[start].lower_ in LEADING_NOISE:
+            while start < end and (doc[start].lower_ in LEADING_NOISE or doc[start].is_space):
                 start += 1
+            while end > start and doc[end - 1].is_space:  # the blanks left by LaTeX markup (`blank_markup`)
+                end -= 1
             end = end_without_heads(doc, start, end, acronym_of.get(span_text(ent), ""), punct=True)
             while end > start and doc[end - 1].lower_ in TRAILING_FUNCTION_WORDS:  # "Test-Time Compute via"
                 end -= 1

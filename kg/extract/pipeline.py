@@ -407,8 +407,10 @@ class Extractor:
     def make_doc(self, paper: Paper) -> Doc:
         """The paper's tokenized text, carrying the text itself for `components.doc_text` (it is the same
         string: spaCy's tokenizer keeps every character), which spares rebuilding it from the tokens, and
-        where the title ends."""
-        text = paper.text
+        where the title ends. LaTeX text formatting ("\\textbf{FooNet}") is blanked out first, offsets kept
+        (`components.blank_markup`); the NER's training corpus keeps it, so training/train.py still rebuilds
+        the shipped NER."""
+        text = components.blank_markup(paper.text)
         doc = self.nlp.make_doc(text)
         doc.user_data[components.TEXT_KEY] = text
         doc.user_data[components.TITLE_END_KEY] = len(paper.title)
