@@ -859,6 +859,9 @@ def names_with_appositives(doc: Doc) -> list[Span]:
     for comma, _ in tokens_of(doc, {",": ","}):
         if comma.i == 0 or doc[comma.i - 1].ent_type_:
             continue
+        before = doc[comma.i - 1]
+        if not has_capital_or_digit(before.text) and not (before.i and doc[before.i - 1].text == "-"):
+            continue  # a lowercase word on its own is never name-shaped: the cheapest test first
         start, end = hyphenated_name(doc, comma.i - 1)
         link = start > 0 and doc[start - 1].lower_ in ("http", "https")  # arXiv's stand-in for a link: "this http URL"
         if link or not is_name_shaped(tokens_text(doc, start, end)) or any(t.ent_type_ for t in doc[start:end]):
