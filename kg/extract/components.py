@@ -26,6 +26,8 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans, minibatch
 
+from ..errors import ExtractionError
+
 Span.set_extension("source", default="ner", force=True)
 Doc.set_extension("acronyms", default=None, force=True)  # {short form: long form}
 Doc.set_extension("gazetteer_matches", default=frozenset(), force=True)  # (start_char, end_char) of every gazetteer name
@@ -328,6 +330,15 @@ class GazetteerMatcher(BatchedComponent):
         return doc
 
 
+def load_marked_names(path: Path = TYPE_PRIOR_PATH) -> dict[str, list]:
+    """The "marked" names of the shipped type prior: {name: [type, papers marking it, papers writing it]}."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["marked"]
+    except (OSError, ValueError, KeyError) as error:
+        raise ExtractionError(f"{path} lacks the names annotators mark ({error!r}); rebuild it with "
+                              "'python training/build_type_prior.py'") from error
+
+
 class AnnotatedNames(BatchedComponent):
     """Add the names annotators mark where the training papers write them ("sample complexity", "few-shot
     prompting", "throughput"), where no component found them: the "marked" names of `TYPE_PRIOR_PATH`
@@ -346,9 +357,7 @@ class AnnotatedNames(BatchedComponent):
         self.min_share = min_share
         self.tokenizer = nlp.tokenizer
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        if marked is None:
-            marked = json.loads(TYPE_PRIOR_PATH.read_text(encoding="utf-8"))["marked"] if TYPE_PRIOR_PATH.exists() else {}
-        self.use(marked)
+        self.use(load_marked_names() if marked is None else marked)
 
     def use(self, marked: dict[str, list]) -> None:
         """Match the names of `marked` ({name: [type, papers marking it, papers writing it]}) instead (the
