@@ -613,11 +613,13 @@ class ContextTyper(BatchedComponent):
     """Decide Dataset vs Benchmark from the text's own head noun, for a name or a list of names.
 
     "the X benchmark", "X and Y benchmarks", "X, Y and Z math benchmarks", "benchmarks such as X
-    and Y" -> Benchmark; likewise dataset/corpus -> Dataset. A Model or Method name changes type
+    and Y" -> Benchmark; likewise dataset/corpus -> Dataset; the head may follow the bracket that closes
+    an acronym or list ("... Harmful (HH) dataset"). A Model or Method name changes type
     only when the head noun follows it directly ("the MuJoCo environment"). The name of a "Name: subtitle"
     title is a Benchmark when the subtitle opens "Benchmarking ..." or "Evaluating ...", and no Dataset or
     Benchmark when the subtitle says nothing of data or evaluation (`title_name_type`). A Method the text
-    calls a task or problem ("the XMLC task", "the problem of X") is a Task (`called_a_task`). A name-shaped
+    calls a task or problem ("the XMLC task", "the problem of X") is a Task (`called_a_task`), one it calls a
+    metric or score ("MAUVE scores") a Metric (`called_a_metric`). A name-shaped
     word no component found is an entity when an appositive types it (`names_with_appositives`).
     """
 
