@@ -177,6 +177,18 @@ def test_a_capitalised_head_in_running_text_is_part_of_the_name_and_gives_its_ty
         ("PulseBat", "Dataset")]
 
 
+def test_a_head_written_into_a_name_with_a_hyphen_stays_and_gives_its_type():
+    """"IPO-Dataset", "GAMS-dataset": the head is part of the word as written, so it is not cut ("the IPO - dataset"
+    would be), and it types the name."""
+    nlp = Extractor(mode="fast").nlp
+    doc = nlp.make_doc("We construct the IPO-Dataset and the GAMS-dataset, and the Foo dataset.")
+    doc.ents = [doc.char_span(doc.text.index(name), doc.text.index(name) + len(name), label="Benchmark")
+                for name in ("IPO-Dataset", "GAMS-dataset", "Foo dataset")]
+    doc = nlp.get_pipe("kg_hygiene")(doc)
+    assert [(ent.text, ent.label_) for ent in doc.ents] == [
+        ("IPO-Dataset", "Dataset"), ("GAMS-dataset", "Dataset"), ("Foo", "Benchmark")]
+
+
 @pytest.mark.parametrize("text, expected", [
     ("We validated Pocket-K, a single-lead AI-ECG screening system, in three hospitals.", [("Pocket-K", "Method")]),
     ("We release FooBench-v2, a bilingual benchmark of 2,000 problems.", [("FooBench-v2", "Benchmark")]),

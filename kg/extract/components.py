@@ -449,17 +449,32 @@ def title_acronym_pair(doc: Doc) -> tuple[Span, Span] | None:
 
 def end_without_heads(doc: Doc, start: int, end: int, short: str = "", *, punct: bool = False) -> int:
     """`end` moved back over trailing head words ("dataset", "benchmark", ...), and punctuation when
-    `punct`, keeping at least one word, any head word the acronym `short` spells and a head that is part
-    of the name (`is_named_head`).
+    `punct`, keeping at least one word, any head word the acronym `short` spells, a head that is part
+    of the name (`is_named_head`) and one written into it with a hyphen ("IPO-Dataset").
 
-    >>> doc = spacy.blank("en")("the Massive Text Embedding Benchmark and the ImageNet dataset")
+    >>> doc = spacy.blank("en")("the Massive Text Embedding Benchmark and the ImageNet dataset and the IPO-Dataset")
     >>> doc[1:end_without_heads(doc, 1, 5, "MTEB")].text, doc[7:end_without_heads(doc, 7, 9)].text
     ('Massive Text Embedding Benchmark', 'ImageNet')
+    >>> doc[11:end_without_heads(doc, 11, 14)].text
+    'IPO-Dataset'
     """
     while end - start > 1 and (doc[end - 1].lower_ in TRAILING_GENERIC or (punct and doc[end - 1].is_punct)) \
-            and not spells_head(short, doc[end - 1].text) and not is_named_head(doc, start, end):
+            and not spells_head(short, doc[end - 1].text) and not is_named_head(doc, start, end) \
+            and not is_hyphened_head(doc, start, end):
         end -= 1
     return end
+
+
+def is_hyphened_head(doc: Doc, start: int, end: int) -> bool:
+    """Whether `doc[start:end]` ends with a head word written into the name with a hyphen: "IPO-Dataset",
+    "GAMS-dataset", "CMT-Benchmark".
+
+    >>> doc = spacy.blank("en")("the IPO-Dataset and the IPO - dataset")
+    >>> is_hyphened_head(doc, 1, 4), is_hyphened_head(doc, 6, 9)
+    (True, False)
+    """
+    return end - start > 2 and doc[end - 1].lower_ in TYPE_HEADS and doc[end - 2].text == "-" \
+        and not doc[end - 3].whitespace_ and not doc[end - 2].whitespace_
 
 
 def is_named_head(doc: Doc, start: int, end: int) -> bool:
@@ -493,14 +508,16 @@ def is_name_with_class_head(doc: Doc, start: int, end: int) -> bool:
 
 def own_head_type(doc: Doc, start: int, end: int) -> str | None:
     """The type a name's own capitalised head word gives it: "Waymo Open Dataset" -> Dataset, "DeepMind Control
-    Suite" -> Benchmark (training names ending so: 21 of 21 typed by the head).
+    Suite" -> Benchmark (training names ending so: 21 of 21 typed by the head), as does a head written into the
+    name with a hyphen ("GAMS-dataset").
 
     >>> doc = spacy.blank("en")("the DeepMind Control Suite and the ImageNet dataset")
     >>> own_head_type(doc, 1, 4), own_head_type(doc, 6, 8)
     ('Benchmark', None)
     """
     head = doc[end - 1].text
-    return TYPE_HEADS.get(head.lower()) if end - start >= 2 and is_capitalised(head) else None
+    return TYPE_HEADS.get(head.lower()) if end - start >= 2 and is_capitalised(head) or is_hyphened_head(doc, start, end) \
+        else None
 
 
 def is_capitalised(word: str) -> bool:
