@@ -5,7 +5,8 @@
 Steps:
 1. build_vectors.py: word2vec vectors from 40,000 unlabelled arXiv abstracts (training/vectors/);
 2. prepare.py: the gold training set as spaCy DocBins, a fixed tenth held out (training/corpus/);
-3. build_type_prior.py: how the training annotations type frequent names (kg/data/type_prior.json);
+3. build_type_prior.py: how the training annotations type frequent names, and which names they mark where
+   they write them (kg/data/type_prior.json);
 4. build_acronyms.py: common acronyms and their long forms, mined from the unlabelled abstracts
    (kg/data/acronyms.json);
 5. `spacy train training/config.cfg` (tok2vec with those static vectors + NER), early-stopped on
