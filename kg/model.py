@@ -58,8 +58,8 @@ class Paper:
 
 @dataclass(frozen=True)
 class Mention:
-    """One occurrence of an entity in a paper's text: `text` is `paper.text[start:end]`, except that LaTeX
-    formatting inside a name ("HD \\textbf{Map}") is read as blanks, one space each run ("HD Map")."""
+    """One occurrence of an entity in a paper's text: `text` is `paper.text[start:end]`, exactly (the entity's
+    names read LaTeX formatting inside a name as one space: "HD \\textbf{Map}" is named "HD Map")."""
 
     start: int
     end: int

@@ -44,6 +44,7 @@ def test_names_in_latex_markup_are_found_where_the_text_has_them(extractor):
     for name in ("FooNet", "BERT", "GLUE"):
         assert all(text[mention.start:mention.end] == name for mention in found[name].mentions)
     assert not [name for name in found if "textbf" in name or "  " in name]
+    assert all(text[mention.start:mention.end] == mention.text for entity in found.values() for mention in entity.mentions)
 
 
 def test_named_models_and_datasets(extractor):

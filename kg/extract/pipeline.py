@@ -433,8 +433,9 @@ class Extractor:
             forms = list(dict.fromkeys(texts))
             long_forms = [form for form in forms if form in long_forms_defined]
             preferred = long_forms[0] if long_forms else most_common(texts)
-            mentions = tuple(Mention(span.start_char, span.end_char, text, confidence, source)
-                             for span, text, source in found)
+            # a mention quotes the paper exactly, LaTeX markup inside a name included ("HD \textbf{Map")
+            mentions = tuple(Mention(span.start_char, span.end_char, paper.text[span.start_char:span.end_char],
+                                     confidence, source) for span, _, source in found)
             entities.append(ExtractedEntity(label=label, text=preferred, mentions=mentions,
                                             aliases=tuple(form for form in forms if form != preferred),
                                             proposed=proposed))
