@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from kg.extract.components import stands_alone  # noqa: E402
+from kg.extract.components import whole_word_matches  # noqa: E402
 from kg.extract.pipeline import TYPE_PRIOR_PATH, adjust_tokenizer, head_word, normalise_name  # noqa: E402
 from prepare import split_training_papers  # noqa: E402
 
@@ -75,17 +75,15 @@ def marked_names(papers: list[dict]) -> dict[str, list]:
             for form in entity["forms"]:
                 labels[form][entity["label"]] += 1
     matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-    forms = sorted(labels)
-    for number, form in enumerate(forms):
-        matcher.add(str(number), [nlp.make_doc(form)])
+    for form in labels:
+        matcher.add(form, [nlp.make_doc(form)])
     written, marked = Counter(), Counter()
     for paper in papers:
         doc = nlp.make_doc((paper.get("title") or "") + " " + paper["abstract"])
-        here = {nlp.vocab.strings[match_id] for match_id, start, end in matcher(doc) if stands_alone(doc, start, end)}
         annotated = {form for entity in paper["entities"] for form in entity["forms"]}
-        for number in here:
-            written[forms[int(number)]] += 1
-            marked[forms[int(number)]] += forms[int(number)] in annotated
+        for form in {form for form, _, _ in whole_word_matches(matcher, doc)}:
+            written[form] += 1
+            marked[form] += form in annotated
     found = {}
     for form, papers_with_it in written.items():
         label, times = labels[form].most_common(1)[0]

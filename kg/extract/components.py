@@ -330,13 +330,21 @@ class GazetteerMatcher(BatchedComponent):
         return doc
 
 
-def load_marked_names(path: Path = TYPE_PRIOR_PATH) -> dict[str, list]:
+@lru_cache(maxsize=1)
+def type_prior() -> dict:
+    """The shipped type prior, read once: {"names": {name: {label: papers}}, "heads": {head word: {label: names}},
+    "marked": {name: [type, papers marking it, papers writing it]}, ...} (see training/build_type_prior.py)."""
+    if not TYPE_PRIOR_PATH.exists():
+        raise ExtractionError(f"{TYPE_PRIOR_PATH} is missing; rebuild it with 'python training/build_type_prior.py'")
+    return json.loads(TYPE_PRIOR_PATH.read_text(encoding="utf-8"))
+
+
+def marked_names() -> dict[str, list]:
     """The "marked" names of the shipped type prior: {name: [type, papers marking it, papers writing it]}."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))["marked"]
-    except (OSError, ValueError, KeyError) as error:
-        raise ExtractionError(f"{path} lacks the names annotators mark ({error!r}); rebuild it with "
-                              "'python training/build_type_prior.py'") from error
+    if "marked" not in type_prior():
+        raise ExtractionError(f"{TYPE_PRIOR_PATH} lacks the names annotators mark; rebuild it with "
+                              "'python training/build_type_prior.py'")
+    return type_prior()["marked"]
 
 
 class AnnotatedNames(BatchedComponent):
@@ -356,13 +364,12 @@ class AnnotatedNames(BatchedComponent):
         self.name = name
         self.min_share = min_share
         self.tokenizer = nlp.tokenizer
-        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        self.use(load_marked_names() if marked is None else marked)
+        self.use(marked_names() if marked is None else marked)
 
     def use(self, marked: dict[str, list]) -> None:
         """Match the names of `marked` ({name: [type, papers marking it, papers writing it]}) instead (the
         training scripts measure with a prior built without the papers they measure on)."""
-        self.matcher = PhraseMatcher(self.matcher.vocab, attr="ORTH")
+        self.matcher = PhraseMatcher(self.tokenizer.vocab, attr="ORTH")
         by_label: dict[str, list[Doc]] = {}
         for form, (label, marking, writing) in marked.items():
             if marking >= self.min_share * writing:
@@ -371,9 +378,16 @@ class AnnotatedNames(BatchedComponent):
             self.matcher.add(label, patterns)
 
     def __call__(self, doc: Doc) -> Doc:
-        set_entities(doc, [Span(doc, start, end, label=label) for label, start, end in self.matcher(doc)
-                           if stands_alone(doc, start, end)], "annotated")
+        set_entities(doc, [Span(doc, start, end, label=label) for label, start, end in whole_word_matches(self.matcher, doc)],
+                     "annotated")
         return doc
+
+
+def whole_word_matches(matcher: PhraseMatcher, doc: Doc) -> list[tuple[str, int, int]]:
+    """(match id as a string, start, end) of the matcher's matches that `stand_alone` (the names `AnnotatedNames`
+    adds, and the ones training/build_type_prior.py counts)."""
+    return [(doc.vocab.strings[match_id], start, end) for match_id, start, end in matcher(doc)
+            if stands_alone(doc, start, end)]
 
 
 def stands_alone(doc: Doc, start: int, end: int) -> bool:
@@ -516,8 +530,8 @@ def own_head_type(doc: Doc, start: int, end: int) -> str | None:
     ('Benchmark', None)
     """
     head = doc[end - 1].text
-    return TYPE_HEADS.get(head.lower()) if end - start >= 2 and is_capitalised(head) or is_hyphened_head(doc, start, end) \
-        else None
+    own = (end - start >= 2 and is_capitalised(head)) or is_hyphened_head(doc, start, end)
+    return TYPE_HEADS.get(head.lower()) if own else None
 
 
 def is_capitalised(word: str) -> bool:

@@ -34,7 +34,7 @@ from ..errors import ExtractionError
 from ..model import ExtractedEntity, Mention, Paper, PaperExtraction
 from ..relate import relate
 from . import components  # noqa: F401  (registers the kg_* factories)
-from .components import DATA_LABELS, Found, mention_source
+from .components import DATA_LABELS, Found, mention_source, type_prior
 from .confidence import CONFIDENCE_PATH, ConfidenceModel, confidence_features
 from .proposed import WEIGHTS_PATH, PaperFacts, ProposedScorer, features
 
@@ -171,14 +171,6 @@ def head_word(name: str) -> str | None:
     cut = next((i for i, word in enumerate(spaced) if i and word.lower() in HEAD_ENDERS), None)
     words = name_words(" ".join(spaced[:cut])) if cut else name_words(name)
     return words[-1] if words and (cut or len(words) > 1) else None
-
-
-@lru_cache(maxsize=1)
-def type_prior() -> dict[str, dict[str, dict[str, int]]]:
-    """{"names": {name: {label: papers}}, "heads": {head word: {label: names}}, ...} (see build_type_prior.py)."""
-    if not TYPE_PRIOR_PATH.exists():
-        raise ExtractionError(f"{TYPE_PRIOR_PATH} is missing; rebuild it with 'python training/build_type_prior.py'")
-    return json.loads(TYPE_PRIOR_PATH.read_text(encoding="utf-8"))
 
 
 def clear_majority(counts: dict[str, int] | None, share: float) -> str | None:
